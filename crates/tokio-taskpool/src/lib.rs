@@ -1,1 +1,116 @@
-//! placeholder
+//! Dynamically managed pools of tokio tasks.
+//!
+//! tokio-taskpool carries the design of Python's
+//! [asyncio-taskpool](https://asyncio-taskpool.readthedocs.io/) into async
+//! Rust. A pool runs many copies of some async work in named groups, lets you
+//! change how many run while they run, cancel a task, a group or everything,
+//! and shut down cleanly:
+//!
+//! - [`TaskPool`]: [`apply`](TaskPool::apply) a future factory `n` times, or
+//!   [`map`](TaskPool::map) / [`map_stream`](TaskPool::map_stream) /
+//!   [`starmap`](TaskPool::starmap) a function over an iterator or a stream
+//!   with a fixed number of tasks at a time; every call makes a named group
+//!   whose [`GroupHandle`] streams the tasks' results.
+//! - [`SimpleTaskPool`]: one worker function, [`start(n)`](SimpleTaskPool::start)
+//!   and [`stop(n)`](SimpleTaskPool::stop) at will.
+//! - Shared by both ([`BaseTaskPool`]): a size limit that can be raised,
+//!   lowered or set to zero while tasks run; lock/unlock; cancel by ID, group
+//!   or all; [`flush`](BaseTaskPool::flush); [`gather_and_close`](BaseTaskPool::gather_and_close);
+//!   [`stop_gracefully`](BaseTaskPool::stop_gracefully) with a deadline; counts and a
+//!   [`status`](BaseTaskPool::status) snapshot.
+//!
+//! ```
+//! use std::time::Duration;
+//! use tokio_taskpool::TaskPool;
+//!
+//! async fn fetch(url: String) -> usize {
+//!     tokio::time::sleep(Duration::from_millis(100)).await;
+//!     url.len()
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread", start_paused = true)]
+//! # async fn main() {
+//! let pool = TaskPool::builder().name("crawler").pool_size(10).build();
+//! let urls = (0..100).map(|i| format!("https://example.com/{i}"));
+//! // Returns at once; 5 tasks of this group work at every moment.
+//! let group = pool.map(fetch, urls).num_concurrent(5).start().unwrap();
+//! println!("started {}", group.name());
+//! let report = pool.gather_and_close().await;
+//! assert!(report.is_clean());
+//! assert_eq!(pool.num_ended(), 100);
+//! # }
+//! ```
+//!
+//! # Cancellation and callbacks
+//!
+//! Cancelling a task drops its future; then its `on_cancel` callback runs,
+//! then its `on_end` callback. Callbacks run exactly once per task, never
+//! under the pool's internal lock. A panic in a task, a callback or a map
+//! input is caught, logged with `tracing`, counted ([`BaseTaskPool::num_failed`])
+//! and reported by the next `flush` or `gather_and_close`; it never takes the
+//! pool down. Tasks that prefer to stop cooperatively read their ID and group
+//! and await a graceful stop through [`current`].
+//!
+//! # Memory
+//!
+//! A pool keeps records only of alive tasks and groups, plus counters: a map
+//! of ten million short tasks leaves nothing behind, with or without
+//! `flush`. Results wait in a group's [`GroupHandle`] only while the handle
+//! is alive.
+//!
+//! # Feature flags
+//!
+//! - `control` (on by default): the control server and client, to drive a
+//!   pool from outside the process (see the `control` module and
+//!   `docs/PROTOCOL.md`).
+//!
+//! # When to use something else
+//!
+//! If you only need to wait for a set of tasks, [`tokio::task::JoinSet`] or
+//! `tokio_util::task::TaskTracker` is simpler; to run a bounded number of
+//! futures inside one task, `futures::StreamExt::buffer_unordered`. Use a
+//! pool when the number of tasks must change while they run, when groups of
+//! them must be cancelled or observed, or when an operator must control them.
+//!
+//! # Logging
+//!
+//! Every start, cancel and end is logged at debug level as
+//! `Started TaskPool-0_Task-3`; lock, unlock, resize and close at info level;
+//! caught panics at error level.
+
+#![forbid(unsafe_code)]
+
+mod apply_builder;
+mod base_pool;
+pub mod current;
+mod error;
+mod group_core;
+mod group_handle;
+mod inner;
+mod item_worker;
+mod map_builder;
+mod meta;
+mod report;
+mod simple_pool;
+mod state;
+mod status;
+mod task_id;
+mod task_output;
+mod task_pool;
+mod task_run;
+
+#[cfg(feature = "control")]
+pub mod control;
+
+pub use apply_builder::ApplyBuilder;
+pub use base_pool::BaseTaskPool;
+pub use error::PoolError;
+pub use group_handle::GroupHandle;
+pub use item_worker::{ItemWorker, Spread, Unary};
+pub use map_builder::MapBuilder;
+pub use report::{FailureStage, GracefulStop, PoolReport, TaskFailure};
+pub use simple_pool::{SimpleTaskPool, SimpleTaskPoolBuilder};
+pub use status::{GroupKind, GroupStatus, PoolStatus, TaskInfo};
+pub use task_id::TaskId;
+pub use task_output::{TaskError, TaskOutput};
+pub use task_pool::{TaskPool, TaskPoolBuilder};

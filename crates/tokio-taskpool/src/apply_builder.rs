@@ -1,0 +1,105 @@
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+
+use crate::group_core::{callback, Callbacks};
+use crate::meta::run_counted;
+use crate::{BaseTaskPool, GroupHandle, GroupKind, PoolError, TaskId};
+
+/// Sets up an apply group; made by [`TaskPool::apply`](crate::TaskPool::apply),
+/// run by [`ApplyBuilder::start`].
+#[must_use = "nothing starts until .start() is called"]
+pub struct ApplyBuilder<'a, F> {
+    pool: &'a BaseTaskPool,
+    factory: F,
+    num: usize,
+    group: Option<String>,
+    callbacks: Callbacks,
+}
+
+impl<'a, F, Fut> ApplyBuilder<'a, F>
+where
+    F: Fn() -> Fut + Send + Sync + 'static,
+    Fut: Future + Send + 'static,
+    Fut::Output: Send + 'static,
+{
+    pub(crate) fn new(pool: &'a BaseTaskPool, factory: F) -> Self {
+        ApplyBuilder { pool, factory, num: 1, group: None, callbacks: Callbacks::default() }
+    }
+
+    /// How many tasks to run. By default, one.
+    ///
+    /// # Panics
+    ///
+    /// If `num` is 0: a group of no tasks is a mistake.
+    #[track_caller]
+    pub fn num(mut self, num: usize) -> Self {
+        assert!(num > 0, "apply(..).num(0): a group needs at least one task");
+        self.num = num;
+        self
+    }
+
+    /// Names the group. By default it is `apply-group-N`.
+    pub fn group(mut self, name: impl Into<String>) -> Self {
+        self.group = Some(name.into());
+        self
+    }
+
+    /// An async callback run with the task's ID when each task ends, however
+    /// it ends. By default there is none.
+    pub fn on_end<C, CFut>(mut self, on_end: C) -> Self
+    where
+        C: Fn(TaskId) -> CFut + Send + Sync + 'static,
+        CFut: Future<Output = ()> + Send + 'static,
+    {
+        self.callbacks.on_end = Some(callback(on_end));
+        self
+    }
+
+    /// An async callback run with the task's ID when a task is cancelled,
+    /// after its future is dropped and before `on_end`. By default there is none.
+    pub fn on_cancel<C, CFut>(mut self, on_cancel: C) -> Self
+    where
+        C: Fn(TaskId) -> CFut + Send + Sync + 'static,
+        CFut: Future<Output = ()> + Send + 'static,
+    {
+        self.callbacks.on_cancel = Some(callback(on_cancel));
+        self
+    }
+
+    /// Makes the group and returns at once; its tasks start in the
+    /// background as room allows.
+    ///
+    /// # Errors
+    ///
+    /// [`PoolError::PoolIsClosed`], [`PoolError::PoolIsLocked`], or
+    /// [`PoolError::GroupExists`] when the chosen name is taken.
+    ///
+    /// # Panics
+    ///
+    /// Outside a tokio runtime.
+    #[track_caller]
+    pub fn start(self) -> Result<GroupHandle<Fut::Output>, PoolError> {
+        let (sink, results) = tokio::sync::mpsc::unbounded_channel();
+        let factory = Arc::new(self.factory);
+        let name = self.pool.start_group(
+            GroupKind::Apply,
+            self.group,
+            self.num,
+            self.callbacks,
+            |pool, group| run_counted(pool, group, factory, Some(sink)),
+        )?;
+        Ok(GroupHandle::new(name, results))
+    }
+}
+
+impl<F> fmt::Debug for ApplyBuilder<'_, F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApplyBuilder")
+            .field("pool", &self.pool.to_string())
+            .field("num", &self.num)
+            .field("group", &self.group)
+            .field("callbacks", &self.callbacks)
+            .finish_non_exhaustive()
+    }
+}

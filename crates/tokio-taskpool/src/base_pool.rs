@@ -1,0 +1,699 @@
+use std::collections::BTreeSet;
+use std::fmt;
+use std::future::Future;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::group_core::{Callbacks, GroupCore};
+use crate::inner::PoolInner;
+use crate::state::Phase;
+use crate::{GracefulStop, GroupKind, GroupStatus, PoolError, PoolReport, PoolStatus, TaskId, TaskInfo};
+
+/// What both pool kinds share: sizing, locking, counting, cancelling,
+/// flushing and closing.
+///
+/// You don't make one of these: [`TaskPool`](crate::TaskPool) and
+/// [`SimpleTaskPool`](crate::SimpleTaskPool) dereference to it, so every
+/// method here is a method of both. Like them it is a cheap `Clone` handle
+/// to the same pool, usable from any task or thread.
+///
+/// ```
+/// use tokio_taskpool::{BaseTaskPool, TaskPool};
+///
+/// fn report(pool: &BaseTaskPool) -> String {
+///     format!("{pool}: {} running", pool.num_running())
+/// }
+///
+/// let pool = TaskPool::builder().name("ingest").build();
+/// assert_eq!(report(&pool), "TaskPool-ingest: 0 running");
+/// ```
+#[derive(Clone)]
+pub struct BaseTaskPool {
+    pub(crate) inner: Arc<PoolInner>,
+}
+
+impl BaseTaskPool {
+    pub(crate) fn new(kind: &str, name: Option<String>, pool_size: Option<usize>) -> Self {
+        BaseTaskPool { inner: Arc::new(PoolInner::new(kind, name, pool_size)) }
+    }
+
+    /// The pool's name: the one given to the builder, or else a process-wide
+    /// index (`"0"`, `"1"`, …). The pool displays as `TaskPool-{name}` or
+    /// `SimpleTaskPool-{name}`.
+    ///
+    /// ```
+    /// # use tokio_taskpool::TaskPool;
+    /// let pool = TaskPool::builder().name("ingest").build();
+    /// assert_eq!(pool.name(), "ingest");
+    /// assert_eq!(pool.to_string(), "TaskPool-ingest");
+    /// ```
+    pub fn name(&self) -> &str {
+        &self.inner.name
+    }
+
+    /// The configured size limit (`None`: unlimited), never the free room;
+    /// see [`BaseTaskPool::is_full`] and [`BaseTaskPool::num_running`] for that.
+    ///
+    /// ```
+    /// # use tokio_taskpool::TaskPool;
+    /// assert_eq!(TaskPool::new().pool_size(), None);
+    /// assert_eq!(TaskPool::builder().pool_size(3).build().pool_size(), Some(3));
+    /// ```
+    pub fn pool_size(&self) -> Option<usize> {
+        self.inner.lock().room.limit
+    }
+
+    /// Changes the size limit while tasks run; `None` lifts it.
+    ///
+    /// Raising it starts waiting tasks at once. Lowering it below the number
+    /// of running tasks cancels nothing: they finish, and none is replaced
+    /// until fewer run than the new limit. `Some(0)` pauses every new start.
+    ///
+    /// ```
+    /// # use tokio_taskpool::TaskPool;
+    /// let pool = TaskPool::builder().pool_size(3).build();
+    /// pool.set_pool_size(Some(10));
+    /// assert_eq!(pool.pool_size(), Some(10));
+    /// pool.set_pool_size(None);
+    /// assert_eq!(pool.pool_size(), None);
+    /// ```
+    pub fn set_pool_size(&self, pool_size: Option<usize>) {
+        let mut state = self.inner.lock();
+        self.inner.resize(&mut state, pool_size);
+        drop(state);
+        tracing::info!("{} size limit set to {}", self.inner.display, SizeDisplay(pool_size));
+    }
+
+    /// Whether the pool refuses new groups (see [`BaseTaskPool::lock`]).
+    ///
+    /// ```
+    /// # use tokio_taskpool::TaskPool;
+    /// let pool = TaskPool::new();
+    /// pool.lock();
+    /// assert!(pool.is_locked());
+    /// ```
+    pub fn is_locked(&self) -> bool {
+        self.inner.lock().locked
+    }
+
+    /// Makes the pool refuse new groups: spawning calls return
+    /// [`PoolError::PoolIsLocked`]. Groups already made go on starting their
+    /// tasks.
+    ///
+    /// ```
+    /// # use tokio_taskpool::{PoolError, TaskPool};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let pool = TaskPool::builder().name("docs").build();
+    /// pool.lock();
+    /// let err = pool.apply(|| async {}).start().unwrap_err();
+    /// assert_eq!(err, PoolError::PoolIsLocked { pool: "TaskPool-docs".into() });
+    /// # }
+    /// ```
+    pub fn lock(&self) {
+        self.inner.lock().locked = true;
+        tracing::info!("{} is locked", self.inner.display);
+    }
+
+    /// Lets the pool accept new groups again (a closed pool stays closed).
+    ///
+    /// ```
+    /// # use tokio_taskpool::TaskPool;
+    /// let pool = TaskPool::new();
+    /// pool.lock();
+    /// pool.unlock();
+    /// assert!(!pool.is_locked());
+    /// ```
+    pub fn unlock(&self) {
+        self.inner.lock().locked = false;
+        tracing::info!("{} is unlocked", self.inner.display);
+    }
+
+    /// Whether `gather_and_close` has closed the pool.
+    ///
+    /// ```
+    /// # use tokio_taskpool::TaskPool;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let pool = TaskPool::new();
+    /// assert!(!pool.is_closed());
+    /// pool.gather_and_close().await;
+    /// assert!(pool.is_closed());
+    /// # }
+    /// ```
+    pub fn is_closed(&self) -> bool {
+        self.inner.lock().closed
+    }
+
+    /// How many tasks are running now. A cancelled task stops counting at
+    /// once; a task whose future completed stops counting before its `on_end`
+    /// callback runs.
+    ///
+    /// ```
+    /// # use tokio_taskpool::TaskPool;
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let pool = TaskPool::new();
+    /// pool.apply(|| std::future::pending::<()>()).num(3).start().unwrap();
+    /// tokio::task::yield_now().await;
+    /// assert_eq!(pool.num_running(), 3);
+    /// # }
+    /// ```
+    pub fn num_running(&self) -> usize {
+        self.inner.lock().running
+    }
+
+    /// How many tasks meta tasks want to start but have not started yet, for
+    /// lack of room: the pending starts of apply and start groups, plus one
+    /// for each map group that holds an item and waits for room.
+    ///
+    /// ```
+    /// # use tokio_taskpool::TaskPool;
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let pool = TaskPool::builder().pool_size(2).build();
+    /// pool.apply(|| std::future::pending::<()>()).num(5).start().unwrap();
+    /// tokio::task::yield_now().await;
+    /// assert_eq!((pool.num_running(), pool.num_waiting()), (2, 3));
+    /// # }
+    /// ```
+    pub fn num_waiting(&self) -> usize {
+        // Relaxed: a statistic, read without needing any other memory to be in sync.
+        self.inner.lock().num_waiting_counted() + self.inner.stream_waiting.load(Ordering::Relaxed)
+    }
+
+    /// How many tasks were cancelled since the pool was made.
+    ///
+    /// ```
+    /// # use tokio_taskpool::TaskPool;
+    /// assert_eq!(TaskPool::new().num_cancelled(), 0);
+    /// ```
+    pub fn num_cancelled(&self) -> u64 {
+        self.inner.lock().cancelled
+    }
+
+    /// How many tasks ended since the pool was made, however they ended. A
+    /// task counts as ended from the moment its `on_end` callback starts (or,
+    /// without one, from the moment its future is gone).
+    ///
+    /// ```
+    /// # use tokio_taskpool::TaskPool;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let pool = TaskPool::new();
+    /// pool.apply(|| async {}).num(4).start().unwrap();
+    /// pool.gather_and_close().await;
+    /// assert_eq!(pool.num_ended(), 4);
+    /// # }
+    /// ```
+    pub fn num_ended(&self) -> u64 {
+        self.inner.lock().ended
+    }
+
+    /// How many panics were caught since the pool was made: in tasks (and
+    /// the factories that make their futures), callbacks and map inputs.
+    ///
+    /// ```
+    /// # use tokio_taskpool::TaskPool;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let pool = TaskPool::new();
+    /// pool.apply(|| async { panic!("oops") }).start().unwrap();
+    /// let report = pool.gather_and_close().await;
+    /// assert_eq!((pool.num_failed(), report.num_failed()), (1, 1));
+    /// # }
+    /// ```
+    pub fn num_failed(&self) -> u64 {
+        self.inner.lock().failed
+    }
+
+    /// Whether the pool has no free room: as many alive task futures as the
+    /// size limit allows (never true without a limit).
+    ///
+    /// ```
+    /// # use tokio_taskpool::TaskPool;
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let pool = TaskPool::builder().pool_size(1).build();
+    /// assert!(!pool.is_full());
+    /// pool.apply(|| std::future::pending::<()>()).start().unwrap();
+    /// tokio::task::yield_now().await;
+    /// assert!(pool.is_full());
+    /// # }
+    /// ```
+    pub fn is_full(&self) -> bool {
+        let state = self.inner.lock();
+        state.room.limit.is_some_and(|limit| state.room.occupied >= limit)
+    }
+
+    /// The IDs of the alive tasks (running, or ending) of the named groups.
+    ///
+    /// # Errors
+    ///
+    /// [`PoolError::GroupNotFound`] for the first name that is not a group
+    /// alive in the pool. A group is forgotten once it has started all it
+    /// will start and all its tasks have ended.
+    ///
+    /// ```
+    /// # use tokio_taskpool::{TaskId, TaskPool};
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let pool = TaskPool::new();
+    /// let group = pool.apply(|| std::future::pending::<()>()).num(2).start().unwrap();
+    /// tokio::task::yield_now().await;
+    /// let ids = pool.group_ids(&[group.name()]).unwrap();
+    /// assert_eq!(ids.into_iter().collect::<Vec<_>>(), [TaskId::from(0), TaskId::from(1)]);
+    /// # }
+    /// ```
+    pub fn group_ids(&self, groups: &[&str]) -> Result<BTreeSet<TaskId>, PoolError> {
+        let state = self.inner.lock();
+        let mut ids = BTreeSet::new();
+        for &name in groups {
+            let key = state.group_keys.get(name).ok_or_else(|| self.group_not_found(name))?;
+            ids.extend(state.groups[key].live.iter().copied());
+        }
+        Ok(ids)
+    }
+
+    /// Cancels running tasks: each one's future is dropped, then its
+    /// `on_cancel` callback runs, then its `on_end` callback.
+    ///
+    /// All or nothing: if any ID is refused, no task is cancelled.
+    ///
+    /// # Errors
+    ///
+    /// For the first refused ID: [`PoolError::AlreadyCancelled`],
+    /// [`PoolError::AlreadyEnded`], or [`PoolError::TaskNotFound`] when the
+    /// pool never had such a task.
+    ///
+    /// ```
+    /// # use tokio_taskpool::{PoolError, TaskId, TaskPool};
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let pool = TaskPool::builder().name("docs").build();
+    /// pool.apply(|| std::future::pending::<()>()).start().unwrap();
+    /// tokio::task::yield_now().await;
+    /// pool.cancel(&[TaskId::from(0)]).unwrap();
+    /// assert_eq!(pool.num_cancelled(), 1);
+    /// assert_eq!(
+    ///     pool.cancel(&[TaskId::from(7)]),
+    ///     Err(PoolError::TaskNotFound { pool: "TaskPool-docs".into(), id: TaskId::from(7) })
+    /// );
+    /// # }
+    /// ```
+    pub fn cancel(&self, ids: &[TaskId]) -> Result<(), PoolError> {
+        let mut state = self.inner.lock();
+        for &id in ids {
+            match state.tasks.get(&id).map(|task| task.phase) {
+                Some(Phase::Running) => {}
+                Some(Phase::Cancelled) => return Err(self.error_for_task(id, PoolErrorKind::Cancelled)),
+                Some(Phase::Ending) => return Err(self.error_for_task(id, PoolErrorKind::Ended)),
+                None if id.as_u64() < state.next_id => {
+                    return Err(self.error_for_task(id, PoolErrorKind::Ended))
+                }
+                None => return Err(self.error_for_task(id, PoolErrorKind::NotFound)),
+            }
+        }
+        for &id in ids {
+            if state.cancel_running(id) {
+                tracing::debug!("Cancelling {}_Task-{}", self.inner.display, id);
+            }
+        }
+        Ok(())
+    }
+
+    /// Cancels a group: first its meta task, so that nothing it still wanted
+    /// to start starts later, then every running task of it.
+    ///
+    /// # Errors
+    ///
+    /// [`PoolError::GroupNotFound`] when no group of that name is alive.
+    ///
+    /// ```
+    /// # use tokio_taskpool::TaskPool;
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let pool = TaskPool::builder().pool_size(2).build();
+    /// let group = pool.apply(|| std::future::pending::<()>()).num(5).start().unwrap();
+    /// tokio::task::yield_now().await;
+    /// pool.cancel_group(group.name()).unwrap();
+    /// pool.flush().await;
+    /// assert_eq!((pool.num_running(), pool.num_waiting(), pool.num_cancelled()), (0, 0, 2));
+    /// # }
+    /// ```
+    pub fn cancel_group(&self, group: &str) -> Result<(), PoolError> {
+        let mut state = self.inner.lock();
+        let key = *state.group_keys.get(group).ok_or_else(|| self.group_not_found(group))?;
+        self.cancel_group_locked(&mut state, key);
+        Ok(())
+    }
+
+    /// Cancels every group (meta tasks first) and so every running task.
+    ///
+    /// ```
+    /// # use tokio_taskpool::TaskPool;
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let pool = TaskPool::new();
+    /// pool.apply(|| std::future::pending::<()>()).num(3).start().unwrap();
+    /// tokio::task::yield_now().await;
+    /// pool.cancel_all();
+    /// assert_eq!(pool.num_cancelled(), 3);
+    /// # }
+    /// ```
+    pub fn cancel_all(&self) {
+        let mut state = self.inner.lock();
+        let keys: Vec<u64> = state.groups.keys().copied().collect();
+        for key in keys {
+            self.cancel_group_locked(&mut state, key);
+        }
+    }
+
+    fn cancel_group_locked(&self, state: &mut crate::state::PoolState, key: u64) {
+        state.close_group(key);
+        let running: Vec<TaskId> = state.groups[&key].live.iter().copied().collect();
+        for id in running {
+            if state.cancel_running(id) {
+                tracing::debug!("Cancelling {}_Task-{}", self.inner.display, id);
+            }
+        }
+    }
+
+    /// Waits until every task that has ended or been cancelled so far has
+    /// finished its callbacks, then reports the failures (panics) since the
+    /// last report and forgets them. Running tasks are not waited for.
+    ///
+    /// Unlike the reference library, it never raises a task's panic and
+    /// always forgets what it flushed; ended tasks are forgotten as they end
+    /// anyway, so a pool needs no flush to keep its memory bounded.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: dropping the future only stops the wait. The failures are
+    /// taken only when it completes.
+    ///
+    /// ```
+    /// # use tokio_taskpool::TaskPool;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let pool = TaskPool::new();
+    /// pool.apply(|| async { panic!("bad input") }).start().unwrap();
+    /// tokio::task::yield_now().await;
+    /// let report = pool.flush().await;
+    /// assert_eq!(report.failures()[0].message, "bad input");
+    /// assert!(pool.flush().await.is_clean());
+    /// # }
+    /// ```
+    pub async fn flush(&self) -> PoolReport {
+        let ending: Vec<TaskId> = {
+            let state = self.inner.lock();
+            state.tasks.iter().filter(|(_, task)| task.phase != Phase::Running).map(|(&id, _)| id).collect()
+        };
+        self.inner.wait_until(|state| ending.iter().all(|id| !state.tasks.contains_key(id))).await;
+        self.inner.lock().take_report()
+    }
+
+    /// Locks the pool, lets every meta task finish starting what it was asked
+    /// to start, waits for every task and its callbacks, closes the pool, and
+    /// reports the failures since the last report. From then on, spawning
+    /// calls return [`PoolError::PoolIsClosed`].
+    ///
+    /// Work requested just before the call still starts: unlike the
+    /// reference library, `apply(..)` directly followed by
+    /// `gather_and_close()` is fine.
+    ///
+    /// # Cancel safety
+    ///
+    /// Not cancel safe: if the future is dropped before it completes, the
+    /// pool stays locked and is not closed; call `unlock` to use it again.
+    ///
+    /// ```
+    /// # use tokio_taskpool::{PoolError, TaskPool};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let pool = TaskPool::builder().name("docs").build();
+    /// pool.apply(|| async {}).num(3).start().unwrap();
+    /// let report = pool.gather_and_close().await;
+    /// assert!(report.is_clean());
+    /// assert_eq!(pool.num_ended(), 3);
+    /// let err = pool.apply(|| async {}).start().unwrap_err();
+    /// assert_eq!(err, PoolError::PoolIsClosed { pool: "TaskPool-docs".into() });
+    /// # }
+    /// ```
+    pub async fn gather_and_close(&self) -> PoolReport {
+        self.lock();
+        self.inner.wait_until(|state| state.metas_alive == 0 && state.tasks.is_empty()).await;
+        let report = {
+            let mut state = self.inner.lock();
+            state.closed = true;
+            state.take_report()
+        };
+        tracing::info!("{} is closed", self.inner.display);
+        self.inner.notify_changed();
+        report
+    }
+
+    /// Waits until the pool is closed by `gather_and_close`.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: dropping the future only stops the wait.
+    ///
+    /// ```
+    /// # use tokio_taskpool::TaskPool;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let pool = TaskPool::new();
+    /// let watcher = tokio::spawn({
+    ///     let pool = pool.clone();
+    ///     async move { pool.until_closed().await }
+    /// });
+    /// pool.gather_and_close().await;
+    /// watcher.await.unwrap();
+    /// # }
+    /// ```
+    pub async fn until_closed(&self) {
+        self.inner.wait_until(|state| state.closed).await;
+    }
+
+    /// Stops everything gracefully: withdraws every pending start, signals
+    /// every task through [`current::stop_requested`](crate::current::stop_requested),
+    /// waits until no task runs or `deadline` has passed, then cancels the
+    /// tasks still running. The pool stays open; groups made afterwards get
+    /// a fresh stop signal.
+    ///
+    /// # Cancel safety
+    ///
+    /// If the future is dropped during the wait, the tasks have been
+    /// signalled and pending starts withdrawn, but nothing is cancelled.
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// # use tokio_taskpool::TaskPool;
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let pool = TaskPool::new();
+    /// // This one ignores the signal and is dropped at the deadline.
+    /// pool.apply(|| std::future::pending::<()>()).start().unwrap();
+    /// tokio::task::yield_now().await;
+    /// let stop = pool.stop_gracefully(Duration::from_secs(2)).await;
+    /// assert_eq!((stop.stopped_in_time(), stop.dropped().len()), (0, 1));
+    /// # }
+    /// ```
+    pub async fn stop_gracefully(&self, deadline: Duration) -> GracefulStop {
+        let signalled = {
+            let mut state = self.inner.lock();
+            let keys: Vec<u64> = state.groups.keys().copied().collect();
+            for key in keys {
+                state.close_group(key);
+            }
+            let signal = std::mem::take(&mut state.stop_signal);
+            signal.cancel();
+            state.running
+        };
+        tracing::info!("{} is stopping gracefully ({} running)", self.inner.display, signalled);
+        let _ = tokio::time::timeout(deadline, self.inner.wait_until(|state| state.running == 0)).await;
+        let mut state = self.inner.lock();
+        let dropped: Vec<TaskId> =
+            state.tasks.iter().filter(|(_, task)| task.phase == Phase::Running).map(|(&id, _)| id).collect();
+        for &id in &dropped {
+            state.cancel_running(id);
+        }
+        drop(state);
+        if !dropped.is_empty() {
+            tracing::info!("{} dropped {} tasks at the deadline", self.inner.display, dropped.len());
+        }
+        GracefulStop { stopped_in_time: signalled.saturating_sub(dropped.len()), dropped }
+    }
+
+    /// A snapshot of the pool's counters and groups. Its cost does not grow
+    /// with the number of tasks.
+    ///
+    /// ```
+    /// # use tokio_taskpool::TaskPool;
+    /// let status = TaskPool::builder().name("ingest").pool_size(4).build().status();
+    /// assert_eq!(status.name, "TaskPool-ingest");
+    /// assert_eq!((status.pool_size, status.running, status.groups.len()), (Some(4), 0, 0));
+    /// ```
+    pub fn status(&self) -> PoolStatus {
+        let stream_waiting = self.inner.stream_waiting.load(Ordering::Relaxed);
+        let state = self.inner.lock();
+        PoolStatus {
+            name: self.inner.display.clone(),
+            pool_size: state.room.limit,
+            running: state.running,
+            waiting: state.num_waiting_counted() + stream_waiting,
+            cancelled: state.cancelled,
+            ended: state.ended,
+            failed: state.failed,
+            locked: state.locked,
+            closed: state.closed,
+            groups: state
+                .groups
+                .values()
+                .map(|group| GroupStatus {
+                    name: group.name.to_string(),
+                    kind: group.kind,
+                    tasks: group.live.len(),
+                    started: group.started,
+                    spawning: group.meta_alive,
+                })
+                .collect(),
+        }
+    }
+
+    /// The running tasks, oldest first, with their group and age.
+    ///
+    /// ```
+    /// # use tokio_taskpool::TaskPool;
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let pool = TaskPool::new();
+    /// pool.apply(|| std::future::pending::<()>()).group("idle").start().unwrap();
+    /// tokio::task::yield_now().await;
+    /// tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+    /// let tasks = pool.running_tasks();
+    /// assert_eq!((tasks[0].group.as_str(), tasks[0].age.as_secs()), ("idle", 5));
+    /// # }
+    /// ```
+    pub fn running_tasks(&self) -> Vec<TaskInfo> {
+        let now = tokio::time::Instant::now();
+        let state = self.inner.lock();
+        state
+            .tasks
+            .iter()
+            .filter(|(_, task)| task.phase == Phase::Running)
+            .map(|(&id, task)| TaskInfo {
+                id,
+                group: state.groups.get(&task.group).map(|g| g.name.to_string()).unwrap_or_default(),
+                age: now.saturating_duration_since(task.started),
+            })
+            .collect()
+    }
+
+    /// Registers a new group and spawns its meta task, made by `meta` from
+    /// the group's shared core.
+    ///
+    /// # Panics
+    ///
+    /// Outside a tokio runtime.
+    #[track_caller]
+    pub(crate) fn start_group<M, Fut>(
+        &self,
+        kind: GroupKind,
+        name: Option<String>,
+        remaining: usize,
+        callbacks: Callbacks,
+        meta: M,
+    ) -> Result<String, PoolError>
+    where
+        M: FnOnce(Arc<PoolInner>, Arc<GroupCore>) -> Fut,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        let runtime = tokio::runtime::Handle::try_current().unwrap_or_else(|_| {
+            panic!("{} can only start tasks from within a tokio runtime", self.inner.display)
+        });
+        let group = {
+            let mut state = self.inner.lock();
+            if state.closed {
+                return Err(PoolError::PoolIsClosed { pool: self.inner.display.clone() });
+            }
+            if state.locked {
+                return Err(PoolError::PoolIsLocked { pool: self.inner.display.clone() });
+            }
+            let name: Arc<str> = match name {
+                Some(name) if state.group_keys.contains_key(name.as_str()) => {
+                    return Err(PoolError::GroupExists { pool: self.inner.display.clone(), group: name })
+                }
+                Some(name) => name.into(),
+                None => state.default_group_name(kind).into(),
+            };
+            let key = state.add_group(name.clone(), kind, remaining);
+            Arc::new(GroupCore { key, name, callbacks, stop_signal: state.stop_signal.child_token() })
+        };
+        let name = group.name.to_string();
+        tracing::debug!("{} made group '{}' ({})", self.inner.display, name, kind);
+        // Spawned outside the lock for the same reason as tasks (see `start_task`).
+        let handle = runtime.spawn(meta(self.inner.clone(), group.clone()));
+        let mut state = self.inner.lock();
+        if let Some(record) = state.groups.get_mut(&group.key) {
+            if record.closed {
+                handle.abort();
+            } else if record.meta_alive {
+                record.meta = Some(handle.abort_handle());
+            }
+        }
+        Ok(name)
+    }
+
+    fn group_not_found(&self, group: &str) -> PoolError {
+        PoolError::GroupNotFound { pool: self.inner.display.clone(), group: group.to_owned() }
+    }
+
+    fn error_for_task(&self, id: TaskId, kind: PoolErrorKind) -> PoolError {
+        let pool = self.inner.display.clone();
+        match kind {
+            PoolErrorKind::Cancelled => PoolError::AlreadyCancelled { pool, id },
+            PoolErrorKind::Ended => PoolError::AlreadyEnded { pool, id },
+            PoolErrorKind::NotFound => PoolError::TaskNotFound { pool, id },
+        }
+    }
+}
+
+enum PoolErrorKind {
+    Cancelled,
+    Ended,
+    NotFound,
+}
+
+struct SizeDisplay(Option<usize>);
+
+impl fmt::Display for SizeDisplay {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(size) => write!(f, "{size}"),
+            None => f.write_str("unlimited"),
+        }
+    }
+}
+
+impl fmt::Display for BaseTaskPool {
+    /// `TaskPool-{name}` or `SimpleTaskPool-{name}`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.inner.display)
+    }
+}
+
+impl fmt::Debug for BaseTaskPool {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = self.inner.lock();
+        f.debug_struct("BaseTaskPool")
+            .field("name", &self.inner.display)
+            .field("pool_size", &state.room.limit)
+            .field("running", &state.running)
+            .field("locked", &state.locked)
+            .field("closed", &state.closed)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,47 @@
+//! What the tasks of one group share: its name, callbacks and stop signal.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use futures::future::BoxFuture;
+use tokio_util::sync::CancellationToken;
+
+use crate::TaskId;
+
+/// An `on_end` or `on_cancel` callback, boxed once per group.
+pub(crate) type Callback = Arc<dyn Fn(TaskId) -> BoxFuture<'static, ()> + Send + Sync>;
+
+/// Boxes a user's async callback.
+pub(crate) fn callback<C, Fut>(callback: C) -> Callback
+where
+    C: Fn(TaskId) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    Arc::new(move |id| Box::pin(callback(id)))
+}
+
+/// The callbacks a spawning builder was given.
+#[derive(Clone, Default)]
+pub(crate) struct Callbacks {
+    pub(crate) on_end: Option<Callback>,
+    pub(crate) on_cancel: Option<Callback>,
+}
+
+impl std::fmt::Debug for Callbacks {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Callbacks")
+            .field("on_end", &self.on_end.is_some())
+            .field("on_cancel", &self.on_cancel.is_some())
+            .finish()
+    }
+}
+
+#[derive(Debug)]
+pub(crate) struct GroupCore {
+    /// The group's key in the pool state.
+    pub(crate) key: u64,
+    pub(crate) name: Arc<str>,
+    pub(crate) callbacks: Callbacks,
+    /// Cancelled by a graceful stop; tasks see it through `current`.
+    pub(crate) stop_signal: CancellationToken,
+}

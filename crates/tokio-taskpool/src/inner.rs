@@ -1,0 +1,193 @@
+//! The shared core behind every pool handle: the state lock, the semaphore
+//! that holds the room, and the notifications that waiting calls use.
+
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use tokio::sync::{Notify, Semaphore};
+
+use crate::state::PoolState;
+
+/// The room semaphore's capacity when the pool has no limit: large enough
+/// never to run out, small enough that growing back from any limit stays
+/// under `Semaphore::MAX_PERMITS`.
+const UNLIMITED: usize = Semaphore::MAX_PERMITS >> 1;
+
+fn capacity(limit: Option<usize>) -> usize {
+    limit.map_or(UNLIMITED, |l| l.min(UNLIMITED))
+}
+
+/// Process-wide index of pools, for the names of unnamed pools.
+static NEXT_POOL_INDEX: AtomicU64 = AtomicU64::new(0);
+
+#[derive(Debug)]
+pub(crate) struct PoolInner {
+    /// E.g. `TaskPool-ingest`: what logs and errors call the pool.
+    pub(crate) display: String,
+    /// E.g. `ingest`, or the pool's index when it has no name.
+    pub(crate) name: String,
+    state: Mutex<PoolState>,
+    /// One permit per free place in the pool. Tasks do not hold tokio permits:
+    /// a permit is forgotten once acquired and given back through
+    /// [`PoolInner::give_back_room`], so that a shrink can swallow it.
+    room: Semaphore,
+    /// Woken when a task or meta task goes away or the pool closes, for the
+    /// calls that wait for that.
+    changed: Notify,
+    /// Map meta tasks that hold an item and wait for room.
+    pub(crate) stream_waiting: AtomicUsize,
+}
+
+impl PoolInner {
+    pub(crate) fn new(kind: &str, name: Option<String>, limit: Option<usize>) -> Self {
+        let name = name.unwrap_or_else(|| NEXT_POOL_INDEX.fetch_add(1, Ordering::Relaxed).to_string());
+        PoolInner {
+            display: format!("{kind}-{name}"),
+            name,
+            state: Mutex::new(PoolState::new(limit)),
+            room: Semaphore::new(capacity(limit)),
+            changed: Notify::new(),
+            stream_waiting: AtomicUsize::new(0),
+        }
+    }
+
+    /// Locks the state. No user code ever runs under this lock, so a poisoned
+    /// lock can only come from a bug of ours that panicked between two
+    /// consistent states; the data is still usable, and refusing it would turn
+    /// one bug into a dead pool.
+    pub(crate) fn lock(&self) -> MutexGuard<'_, PoolState> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Waits for a free place in the pool. Cancel safe: dropping the future
+    /// before it completes takes nothing; dropping the returned permit gives
+    /// the place back.
+    ///
+    /// `counts_as_waiting` adds the wait to [`PoolInner::stream_waiting`]
+    /// (counted groups report their pending starts through the state instead).
+    pub(crate) async fn acquire_room(&self, counts_as_waiting: bool) -> RoomPermit<'_> {
+        let permit = match self.room.try_acquire() {
+            Ok(permit) => permit,
+            Err(_) => {
+                let _waiting = counts_as_waiting.then(|| WaitingGuard::new(&self.stream_waiting));
+                self.room.acquire().await.expect("the room semaphore is never closed")
+            }
+        };
+        permit.forget();
+        RoomPermit { inner: self, armed: true }
+    }
+
+    /// Gives one place back, or swallows it while a shrink is still owed.
+    pub(crate) fn give_back_room(&self, state: &mut PoolState) {
+        if state.room.debt > 0 {
+            state.room.debt -= 1;
+        } else {
+            self.room.add_permits(1);
+        }
+    }
+
+    /// Changes the size limit. Growing pays the debt first and then adds
+    /// permits, which wakes waiting meta tasks at once. Shrinking forgets free
+    /// permits and records the rest as debt, so running tasks keep running and
+    /// are not replaced until fewer run than the new limit.
+    pub(crate) fn resize(&self, state: &mut PoolState, limit: Option<usize>) {
+        let old = capacity(state.room.limit);
+        let new = capacity(limit);
+        if new > old {
+            let grow = new - old;
+            let paid = grow.min(state.room.debt);
+            state.room.debt -= paid;
+            if grow > paid {
+                self.room.add_permits(grow - paid);
+            }
+        } else {
+            let shrink = old - new;
+            let forgotten = self.room.forget_permits(shrink);
+            state.room.debt += shrink - forgotten;
+        }
+        state.room.limit = limit;
+    }
+
+    /// Wakes waiting calls if there are any; called after the lock is released.
+    pub(crate) fn notify_changed(&self) {
+        self.changed.notify_waiters();
+    }
+
+    /// Waits until `done` holds for the state. Cancel safe: dropping the
+    /// future only stops waiting.
+    pub(crate) async fn wait_until(&self, mut done: impl FnMut(&PoolState) -> bool) {
+        let _waiter = WaiterGuard::new(self);
+        loop {
+            let notified = self.changed.notified();
+            tokio::pin!(notified);
+            // Register before checking, so a change between the check and the
+            // await is not missed.
+            notified.as_mut().enable();
+            if done(&self.lock()) {
+                return;
+            }
+            notified.await;
+        }
+    }
+}
+
+/// Counts a map meta task in [`PoolInner::stream_waiting`] while it waits for
+/// room. Relaxed ordering: the count is a statistic that synchronizes nothing.
+struct WaitingGuard<'a>(&'a AtomicUsize);
+
+impl<'a> WaitingGuard<'a> {
+    fn new(count: &'a AtomicUsize) -> Self {
+        count.fetch_add(1, Ordering::Relaxed);
+        WaitingGuard(count)
+    }
+}
+
+impl Drop for WaitingGuard<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// Counts a waiting call for as long as it waits, so that task ends know
+/// whether to notify.
+struct WaiterGuard<'a>(&'a PoolInner);
+
+impl<'a> WaiterGuard<'a> {
+    fn new(inner: &'a PoolInner) -> Self {
+        inner.lock().waiters += 1;
+        WaiterGuard(inner)
+    }
+}
+
+impl Drop for WaiterGuard<'_> {
+    fn drop(&mut self) {
+        self.0.lock().waiters -= 1;
+    }
+}
+
+/// A place in the pool that a meta task has acquired but not yet handed to a
+/// task. Dropping it (say, because the meta task was aborted) gives the place
+/// back through the debt-aware path.
+#[derive(Debug)]
+pub(crate) struct RoomPermit<'a> {
+    inner: &'a PoolInner,
+    armed: bool,
+}
+
+impl RoomPermit<'_> {
+    /// Hands the place to a task that is being registered under the lock; the
+    /// task gives it back when its future is gone.
+    pub(crate) fn hand_to_task(mut self, state: &mut PoolState) {
+        self.armed = false;
+        state.room.occupied += 1;
+    }
+}
+
+impl Drop for RoomPermit<'_> {
+    fn drop(&mut self) {
+        if self.armed {
+            let mut state = self.inner.lock();
+            self.inner.give_back_room(&mut state);
+        }
+    }
+}

@@ -1,0 +1,117 @@
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+
+use futures::Stream;
+
+use crate::group_core::{callback, Callbacks};
+use crate::meta::run_stream;
+use crate::{BaseTaskPool, GroupHandle, GroupKind, ItemWorker, PoolError, TaskId};
+
+/// Sets up a map, map_stream or starmap group; made by
+/// [`TaskPool::map`](crate::TaskPool::map) and its variants, run by
+/// [`MapBuilder::start`].
+#[must_use = "nothing starts until .start() is called"]
+pub struct MapBuilder<'a, W, S> {
+    pool: &'a BaseTaskPool,
+    worker: W,
+    items: S,
+    kind: GroupKind,
+    num_concurrent: usize,
+    group: Option<String>,
+    callbacks: Callbacks,
+}
+
+impl<'a, W, S> MapBuilder<'a, W, S>
+where
+    S: Stream + Send + 'static,
+    S::Item: Send + 'static,
+    W: ItemWorker<S::Item>,
+{
+    pub(crate) fn new(pool: &'a BaseTaskPool, worker: W, items: S, kind: GroupKind) -> Self {
+        MapBuilder {
+            pool,
+            worker,
+            items,
+            kind,
+            num_concurrent: 1,
+            group: None,
+            callbacks: Callbacks::default(),
+        }
+    }
+
+    /// How many tasks of the group run at a time (pool room permitting). By
+    /// default, one.
+    ///
+    /// # Panics
+    ///
+    /// If `num_concurrent` is 0: the group could never start a task.
+    #[track_caller]
+    pub fn num_concurrent(mut self, num_concurrent: usize) -> Self {
+        assert!(num_concurrent > 0, "map(..).num_concurrent(0): the group could never start a task");
+        self.num_concurrent = num_concurrent;
+        self
+    }
+
+    /// Names the group. By default it is `map-group-N` (`starmap-group-N` for
+    /// starmap).
+    pub fn group(mut self, name: impl Into<String>) -> Self {
+        self.group = Some(name.into());
+        self
+    }
+
+    /// An async callback run with the task's ID when each task ends, however
+    /// it ends. By default there is none.
+    pub fn on_end<C, CFut>(mut self, on_end: C) -> Self
+    where
+        C: Fn(TaskId) -> CFut + Send + Sync + 'static,
+        CFut: Future<Output = ()> + Send + 'static,
+    {
+        self.callbacks.on_end = Some(callback(on_end));
+        self
+    }
+
+    /// An async callback run with the task's ID when a task is cancelled,
+    /// after its future is dropped and before `on_end`. By default there is none.
+    pub fn on_cancel<C, CFut>(mut self, on_cancel: C) -> Self
+    where
+        C: Fn(TaskId) -> CFut + Send + Sync + 'static,
+        CFut: Future<Output = ()> + Send + 'static,
+    {
+        self.callbacks.on_cancel = Some(callback(on_cancel));
+        self
+    }
+
+    /// Makes the group and returns at once; its tasks start in the
+    /// background, `num_concurrent` at a time, as room allows.
+    ///
+    /// # Errors
+    ///
+    /// [`PoolError::PoolIsClosed`], [`PoolError::PoolIsLocked`], or
+    /// [`PoolError::GroupExists`] when the chosen name is taken.
+    ///
+    /// # Panics
+    ///
+    /// Outside a tokio runtime.
+    #[track_caller]
+    pub fn start(self) -> Result<GroupHandle<W::Output>, PoolError> {
+        let (sink, results) = tokio::sync::mpsc::unbounded_channel();
+        let (worker, items, num_concurrent) = (Arc::new(self.worker), self.items, self.num_concurrent);
+        let name = self.pool.start_group(self.kind, self.group, 0, self.callbacks, |pool, group| {
+            run_stream(pool, group, items, worker, num_concurrent, Some(sink))
+        })?;
+        Ok(GroupHandle::new(name, results))
+    }
+}
+
+impl<W, S> fmt::Debug for MapBuilder<'_, W, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MapBuilder")
+            .field("pool", &self.pool.to_string())
+            .field("kind", &self.kind)
+            .field("num_concurrent", &self.num_concurrent)
+            .field("group", &self.group)
+            .field("callbacks", &self.callbacks)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,119 @@
+//! Meta tasks: the background task behind each spawning call, which starts
+//! the group's tasks as room allows. Spawning calls return at once because
+//! all waiting happens here.
+
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+
+use futures::{FutureExt, Stream, StreamExt};
+use tokio::sync::Semaphore;
+
+use crate::group_core::GroupCore;
+use crate::inner::PoolInner;
+use crate::item_worker::ItemWorker;
+use crate::report::{FailureStage, TaskFailure};
+use crate::task_output::payload_message;
+use crate::task_run::{start_task, Admission, Sink, Started};
+
+/// Starts the remaining tasks of a counted group (apply, start), one per
+/// place that frees up, until none remain or the group is closed.
+pub(crate) async fn run_counted<F, Fut>(
+    pool: Arc<PoolInner>,
+    group: Arc<GroupCore>,
+    factory: Arc<F>,
+    sink: Sink<Fut::Output>,
+) where
+    F: Fn() -> Fut + Send + Sync + ?Sized + 'static,
+    Fut: Future + Send + 'static,
+    Fut::Output: Send + 'static,
+{
+    let _alive = MetaGuard { pool: &pool, key: group.key };
+    loop {
+        let room = pool.acquire_room(false).await;
+        let factory = factory.clone();
+        match start_task(&pool, &group, room, None, &sink, Admission::Counted, move || factory()) {
+            Started::Yes { more: true } => {}
+            Started::Yes { more: false } | Started::Refused(_) => break,
+        }
+        // Without this, a meta task with room for a million tasks would spawn
+        // them all before anything else on its worker thread ran.
+        tokio::task::consume_budget().await;
+    }
+}
+
+/// Keeps `num_concurrent` tasks of a map group running over the items of a
+/// stream: takes an item only when the group has a free slot, then waits for
+/// room in the pool, then starts the task, which frees the slot when its
+/// future is gone.
+pub(crate) async fn run_stream<S, W>(
+    pool: Arc<PoolInner>,
+    group: Arc<GroupCore>,
+    items: S,
+    worker: Arc<W>,
+    num_concurrent: usize,
+    sink: Sink<W::Output>,
+) where
+    S: Stream + Send + 'static,
+    S::Item: Send + 'static,
+    W: ItemWorker<S::Item>,
+{
+    let _alive = MetaGuard { pool: &pool, key: group.key };
+    let slots = Arc::new(Semaphore::new(num_concurrent));
+    let mut items = std::pin::pin!(items);
+    loop {
+        let slot = slots.clone().acquire_owned().await.expect("the slot semaphore is never closed");
+        let item = match AssertUnwindSafe(items.next()).catch_unwind().await {
+            Ok(Some(item)) => item,
+            Ok(None) => break,
+            Err(payload) => {
+                let message = payload_message(payload.as_ref()).unwrap_or("<non-string payload>").to_owned();
+                drop(payload);
+                tracing::error!(
+                    "the input of group '{}' of {} panicked: {message}",
+                    group.name,
+                    pool.display
+                );
+                pool.lock().record_failure(TaskFailure {
+                    id: None,
+                    group: group.name.to_string(),
+                    stage: FailureStage::Input,
+                    message,
+                });
+                break;
+            }
+        };
+        let room = pool.acquire_room(true).await;
+        let worker = worker.clone();
+        match start_task(&pool, &group, room, Some(slot), &sink, Admission::Open, move || worker.call(item)) {
+            Started::Yes { .. } => {}
+            Started::Refused(_) => break,
+        }
+        tokio::task::consume_budget().await;
+    }
+}
+
+/// Marks the meta task gone, however it ends (done, or aborted by a cancel),
+/// and withdraws whatever it had not started.
+struct MetaGuard<'a> {
+    pool: &'a PoolInner,
+    key: u64,
+}
+
+impl Drop for MetaGuard<'_> {
+    fn drop(&mut self) {
+        let mut state = self.pool.lock();
+        if let Some(group) = state.groups.get_mut(&self.key) {
+            group.meta_alive = false;
+            let withdrawn = std::mem::take(&mut group.remaining);
+            state.counted_remaining -= withdrawn;
+        }
+        state.metas_alive -= 1;
+        state.forget_group_if_done(self.key);
+        let notify = state.waiters > 0;
+        drop(state);
+        if notify {
+            self.pool.notify_changed();
+        }
+    }
+}

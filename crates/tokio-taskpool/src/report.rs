@@ -1,0 +1,100 @@
+use std::fmt;
+
+use crate::TaskId;
+
+/// What went wrong with one task, kept until the next `flush` or
+/// `gather_and_close` reports it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct TaskFailure {
+    /// The task, or `None` when the group's input (its iterator or stream)
+    /// panicked rather than a task.
+    pub id: Option<TaskId>,
+    /// The group of the task.
+    pub group: String,
+    /// Which piece of user code panicked.
+    pub stage: FailureStage,
+    /// The panic message, when the payload was a string.
+    pub message: String,
+}
+
+/// Which piece of user code a [`TaskFailure`] comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FailureStage {
+    /// The task itself (or the factory that made its future).
+    Task,
+    /// The task's `on_end` callback.
+    OnEnd,
+    /// The task's `on_cancel` callback.
+    OnCancel,
+    /// The iterator or stream feeding a map group.
+    Input,
+}
+
+impl fmt::Display for TaskFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let stage = match self.stage {
+            FailureStage::Task => "task",
+            FailureStage::OnEnd => "on_end callback of task",
+            FailureStage::OnCancel => "on_cancel callback of task",
+            FailureStage::Input => "input",
+        };
+        match self.id {
+            Some(id) => write!(f, "{stage} {id} (group '{}') panicked: {}", self.group, self.message),
+            None => write!(f, "{stage} of group '{}' panicked: {}", self.group, self.message),
+        }
+    }
+}
+
+/// What `flush` and `gather_and_close` report: the failures since the last
+/// report.
+///
+/// The pool keeps the most recent [`PoolReport::KEPT_FAILURES`] failures in
+/// detail and counts all of them, so a pool that fails often still uses
+/// bounded memory.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PoolReport {
+    pub(crate) failures: Vec<TaskFailure>,
+    pub(crate) num_failed: u64,
+}
+
+impl PoolReport {
+    /// How many failures a pool keeps in detail between two reports.
+    pub const KEPT_FAILURES: usize = 64;
+
+    /// The most recent failures, oldest first.
+    pub fn failures(&self) -> &[TaskFailure] {
+        &self.failures
+    }
+
+    /// How many panics were caught since the last report (may exceed
+    /// `failures().len()`).
+    pub fn num_failed(&self) -> u64 {
+        self.num_failed
+    }
+
+    /// Whether nothing failed since the last report.
+    pub fn is_clean(&self) -> bool {
+        self.num_failed == 0
+    }
+}
+
+/// What [`BaseTaskPool::stop_gracefully`](crate::BaseTaskPool::stop_gracefully) did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct GracefulStop {
+    pub(crate) stopped_in_time: usize,
+    pub(crate) dropped: Vec<TaskId>,
+}
+
+impl GracefulStop {
+    /// How many running tasks ended by themselves before the deadline.
+    pub fn stopped_in_time(&self) -> usize {
+        self.stopped_in_time
+    }
+
+    /// The tasks still running at the deadline, which were cancelled.
+    pub fn dropped(&self) -> &[TaskId] {
+        &self.dropped
+    }
+}

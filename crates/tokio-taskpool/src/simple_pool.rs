@@ -1,0 +1,277 @@
+use std::fmt;
+use std::future::Future;
+use std::ops::Deref;
+use std::sync::Arc;
+
+use futures::future::BoxFuture;
+
+use crate::group_core::{callback, Callbacks};
+use crate::meta::run_counted;
+use crate::{BaseTaskPool, GroupKind, PoolError, TaskId};
+
+type Worker = dyn Fn() -> BoxFuture<'static, ()> + Send + Sync;
+
+/// A pool of copies of one worker: `start(n)` adds `n` workers, `stop(n)`
+/// takes `n` away, at any time.
+///
+/// Made for services whose main loop (or an operator, through the control
+/// server) regulates how many workers run. All the shared controls (size,
+/// lock, cancel, flush, close, status) are on [`BaseTaskPool`], which this
+/// type dereferences to.
+///
+/// ```
+/// use std::time::Duration;
+/// use tokio_taskpool::SimpleTaskPool;
+///
+/// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+/// # async fn main() {
+/// let pool = SimpleTaskPool::new(|| async {
+///     loop {
+///         tokio::time::sleep(Duration::from_secs(1)).await; // take a job, do it
+///     }
+/// });
+/// pool.start(5).unwrap();
+/// tokio::task::yield_now().await;
+/// assert_eq!(pool.num_running(), 5);
+/// let stopped = pool.stop(3);
+/// assert_eq!(stopped.len(), 3);
+/// assert_eq!(pool.num_running(), 2);
+/// pool.stop_all();
+/// pool.gather_and_close().await;
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct SimpleTaskPool {
+    base: BaseTaskPool,
+    worker: Arc<Worker>,
+    callbacks: Callbacks,
+}
+
+impl SimpleTaskPool {
+    /// A pool of `worker()` tasks, with no size limit, named by a process-wide
+    /// index. Nothing runs until [`SimpleTaskPool::start`].
+    ///
+    /// ```
+    /// # use tokio_taskpool::SimpleTaskPool;
+    /// let pool = SimpleTaskPool::new(|| async {});
+    /// assert_eq!(pool.num_running(), 0);
+    /// assert!(pool.to_string().starts_with("SimpleTaskPool-"));
+    /// ```
+    pub fn new<F, Fut>(worker: F) -> SimpleTaskPool
+    where
+        F: Fn() -> Fut + Send + Sync + 'static,
+        Fut: Future + Send + 'static,
+    {
+        SimpleTaskPool::builder(worker).build()
+    }
+
+    /// A builder to add a name, a size limit and callbacks.
+    ///
+    /// ```
+    /// # use tokio_taskpool::SimpleTaskPool;
+    /// let pool = SimpleTaskPool::builder(|| async {})
+    ///     .name("workers")
+    ///     .pool_size(10)
+    ///     .on_end(|id| async move { println!("worker {id} ended") })
+    ///     .build();
+    /// assert_eq!(pool.to_string(), "SimpleTaskPool-workers");
+    /// ```
+    pub fn builder<F, Fut>(worker: F) -> SimpleTaskPoolBuilder
+    where
+        F: Fn() -> Fut + Send + Sync + 'static,
+        Fut: Future + Send + 'static,
+    {
+        // The worker's output is of no use to anyone (start returns a group
+        // name, not a handle), so it is dropped inside the task.
+        let worker: Arc<Worker> = Arc::new(move || {
+            let future = worker();
+            Box::pin(async move {
+                future.await;
+            })
+        });
+        SimpleTaskPoolBuilder { worker, name: None, pool_size: None, callbacks: Callbacks::default() }
+    }
+
+    /// The shared controls; the same as dereferencing.
+    pub fn base(&self) -> &BaseTaskPool {
+        &self.base
+    }
+
+    /// Adds `n` workers, as one new group named `start-group-N`, and returns
+    /// at once with the group's name; the workers start in the background as
+    /// room allows.
+    ///
+    /// # Errors
+    ///
+    /// [`PoolError::PoolIsClosed`] or [`PoolError::PoolIsLocked`].
+    ///
+    /// # Panics
+    ///
+    /// If `n` is 0, or outside a tokio runtime.
+    ///
+    /// ```
+    /// # use tokio_taskpool::SimpleTaskPool;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let pool = SimpleTaskPool::new(|| std::future::pending::<()>());
+    /// assert_eq!(pool.start(2).unwrap(), "start-group-0");
+    /// assert_eq!(pool.start(1).unwrap(), "start-group-1");
+    /// # }
+    /// ```
+    #[track_caller]
+    pub fn start(&self, n: usize) -> Result<String, PoolError> {
+        assert!(n > 0, "SimpleTaskPool::start(0): starting no worker is a mistake");
+        let worker = self.worker.clone();
+        self.base.start_group(GroupKind::Start, None, n, self.callbacks.clone(), |pool, group| {
+            run_counted(pool, group, worker, None)
+        })
+    }
+
+    /// Takes `n` workers away: first withdraws starts still waiting for room
+    /// (newest first), then cancels running workers, newest first. Returns
+    /// the IDs of the cancelled running workers. Withdrawn starts never start
+    /// later, so the pool does not refill.
+    ///
+    /// ```
+    /// # use tokio_taskpool::{SimpleTaskPool, TaskId};
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let pool = SimpleTaskPool::builder(|| std::future::pending::<()>()).pool_size(2).build();
+    /// pool.start(3).unwrap(); // two run, one waits for room
+    /// tokio::task::yield_now().await;
+    /// assert_eq!(pool.stop(2), [TaskId::from(1)]); // the waiting start, then the newest worker
+    /// assert_eq!((pool.num_running(), pool.num_waiting()), (1, 0));
+    /// # }
+    /// ```
+    pub fn stop(&self, n: usize) -> Vec<TaskId> {
+        let mut state = self.base.inner.lock();
+        let withdrawn = state.withdraw_pending(n);
+        let mut stopped = Vec::new();
+        let running: Vec<TaskId> = state
+            .tasks
+            .iter()
+            .rev()
+            .filter(|(_, task)| task.phase == crate::state::Phase::Running)
+            .map(|(&id, _)| id)
+            .take(n - withdrawn)
+            .collect();
+        for id in running {
+            state.cancel_running(id);
+            stopped.push(id);
+        }
+        drop(state);
+        for id in &stopped {
+            tracing::debug!("Cancelling {}_Task-{}", self.base, id);
+        }
+        stopped
+    }
+
+    /// Takes every worker away: withdraws every waiting start and cancels
+    /// every running worker. Returns the IDs of the cancelled workers, newest
+    /// first. Its cost is linear in the number of workers, whatever they wait on.
+    ///
+    /// ```
+    /// # use tokio_taskpool::SimpleTaskPool;
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let pool = SimpleTaskPool::new(|| std::future::pending::<()>());
+    /// pool.start(3).unwrap();
+    /// tokio::task::yield_now().await;
+    /// assert_eq!(pool.stop_all().len(), 3);
+    /// assert_eq!(pool.num_running(), 0);
+    /// # }
+    /// ```
+    pub fn stop_all(&self) -> Vec<TaskId> {
+        self.stop(usize::MAX)
+    }
+}
+
+impl Deref for SimpleTaskPool {
+    type Target = BaseTaskPool;
+
+    fn deref(&self) -> &BaseTaskPool {
+        &self.base
+    }
+}
+
+impl fmt::Display for SimpleTaskPool {
+    /// `SimpleTaskPool-{name}`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.base, f)
+    }
+}
+
+impl fmt::Debug for SimpleTaskPool {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SimpleTaskPool")
+            .field("base", &self.base)
+            .field("callbacks", &self.callbacks)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builds a [`SimpleTaskPool`]; made by [`SimpleTaskPool::builder`].
+#[must_use = "a builder does nothing until .build() is called"]
+pub struct SimpleTaskPoolBuilder {
+    worker: Arc<Worker>,
+    name: Option<String>,
+    pool_size: Option<usize>,
+    callbacks: Callbacks,
+}
+
+impl SimpleTaskPoolBuilder {
+    /// Names the pool: it displays as `SimpleTaskPool-{name}`. By default a
+    /// pool is named by a process-wide index.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Limits how many workers run at once. By default there is no limit.
+    pub fn pool_size(mut self, pool_size: usize) -> Self {
+        self.pool_size = Some(pool_size);
+        self
+    }
+
+    /// An async callback run with the worker's ID when each worker ends,
+    /// however it ends. By default there is none.
+    pub fn on_end<C, CFut>(mut self, on_end: C) -> Self
+    where
+        C: Fn(TaskId) -> CFut + Send + Sync + 'static,
+        CFut: Future<Output = ()> + Send + 'static,
+    {
+        self.callbacks.on_end = Some(callback(on_end));
+        self
+    }
+
+    /// An async callback run with the worker's ID when a worker is cancelled
+    /// (e.g. by `stop`), after its future is dropped and before `on_end`. By
+    /// default there is none.
+    pub fn on_cancel<C, CFut>(mut self, on_cancel: C) -> Self
+    where
+        C: Fn(TaskId) -> CFut + Send + Sync + 'static,
+        CFut: Future<Output = ()> + Send + 'static,
+    {
+        self.callbacks.on_cancel = Some(callback(on_cancel));
+        self
+    }
+
+    /// Makes the pool.
+    pub fn build(self) -> SimpleTaskPool {
+        SimpleTaskPool {
+            base: BaseTaskPool::new("SimpleTaskPool", self.name, self.pool_size),
+            worker: self.worker,
+            callbacks: self.callbacks,
+        }
+    }
+}
+
+impl fmt::Debug for SimpleTaskPoolBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SimpleTaskPoolBuilder")
+            .field("name", &self.name)
+            .field("pool_size", &self.pool_size)
+            .field("callbacks", &self.callbacks)
+            .finish_non_exhaustive()
+    }
+}
