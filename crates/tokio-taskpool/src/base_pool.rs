@@ -1,12 +1,12 @@
 use std::collections::BTreeSet;
 use std::fmt;
 use std::future::Future;
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
 use crate::group_core::{Callbacks, GroupCore};
 use crate::inner::PoolInner;
+use crate::meta::MetaGuard;
 use crate::state::Phase;
 use crate::{GracefulStop, GroupKind, GroupStatus, PoolError, PoolReport, PoolStatus, TaskId, TaskInfo};
 
@@ -179,8 +179,7 @@ impl BaseTaskPool {
     /// # }
     /// ```
     pub fn num_waiting(&self) -> usize {
-        // Relaxed: a statistic, read without needing any other memory to be in sync.
-        self.inner.lock().num_waiting_counted() + self.inner.stream_waiting.load(Ordering::Relaxed)
+        self.inner.lock().num_waiting()
     }
 
     /// How many tasks were cancelled since the pool was made.
@@ -537,13 +536,12 @@ impl BaseTaskPool {
     /// assert_eq!((status.pool_size, status.running, status.groups.len()), (Some(4), 0, 0));
     /// ```
     pub fn status(&self) -> PoolStatus {
-        let stream_waiting = self.inner.stream_waiting.load(Ordering::Relaxed);
         let state = self.inner.lock();
         PoolStatus {
             name: self.inner.display.clone(),
             pool_size: state.room.limit,
             running: state.running,
-            waiting: state.num_waiting_counted() + stream_waiting,
+            waiting: state.num_waiting(),
             cancelled: state.cancelled,
             ended: state.ended,
             failed: state.failed,
@@ -608,7 +606,7 @@ impl BaseTaskPool {
         meta: M,
     ) -> Result<String, PoolError>
     where
-        M: FnOnce(Arc<PoolInner>, Arc<GroupCore>) -> Fut,
+        M: FnOnce(MetaGuard, Arc<GroupCore>) -> Fut,
         Fut: Future<Output = ()> + Send + 'static,
     {
         let runtime = tokio::runtime::Handle::try_current().unwrap_or_else(|_| {
@@ -635,7 +633,8 @@ impl BaseTaskPool {
         let name = group.name.to_string();
         tracing::debug!("{} made group '{}' ({})", self.inner.display, name, kind);
         // Spawned outside the lock for the same reason as tasks (see `start_task`).
-        let handle = runtime.spawn(meta(self.inner.clone(), group.clone()));
+        let alive = MetaGuard { pool: self.inner.clone(), key: group.key };
+        let handle = runtime.spawn(meta(alive, group.clone()));
         let mut state = self.inner.lock();
         if let Some(record) = state.groups.get_mut(&group.key) {
             if record.closed {

@@ -1,7 +1,7 @@
 //! The shared core behind every pool handle: the state lock, the semaphore
 //! that holds the room, and the notifications that waiting calls use.
 
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use tokio::sync::{Notify, Semaphore};
@@ -34,8 +34,6 @@ pub(crate) struct PoolInner {
     /// Woken when a task or meta task goes away or the pool closes, for the
     /// calls that wait for that.
     changed: Notify,
-    /// Map meta tasks that hold an item and wait for room.
-    pub(crate) stream_waiting: AtomicUsize,
 }
 
 impl PoolInner {
@@ -47,7 +45,6 @@ impl PoolInner {
             state: Mutex::new(PoolState::new(limit)),
             room: Semaphore::new(capacity(limit)),
             changed: Notify::new(),
-            stream_waiting: AtomicUsize::new(0),
         }
     }
 
@@ -63,13 +60,13 @@ impl PoolInner {
     /// before it completes takes nothing; dropping the returned permit gives
     /// the place back.
     ///
-    /// `counts_as_waiting` adds the wait to [`PoolInner::stream_waiting`]
-    /// (counted groups report their pending starts through the state instead).
-    pub(crate) async fn acquire_room(&self, counts_as_waiting: bool) -> RoomPermit<'_> {
+    /// A map group passes its key, so that `num_waiting` counts it while it
+    /// waits (counted groups report their pending starts through the state).
+    pub(crate) async fn acquire_room(&self, waiting_group: Option<u64>) -> RoomPermit<'_> {
         let permit = match self.room.try_acquire() {
             Ok(permit) => permit,
             Err(_) => {
-                let _waiting = counts_as_waiting.then(|| WaitingGuard::new(&self.stream_waiting));
+                let _waiting = waiting_group.map(|key| WaitingGuard::new(self, key));
                 self.room.acquire().await.expect("the room semaphore is never closed")
             }
         };
@@ -131,20 +128,24 @@ impl PoolInner {
     }
 }
 
-/// Counts a map meta task in [`PoolInner::stream_waiting`] while it waits for
-/// room. Relaxed ordering: the count is a statistic that synchronizes nothing.
-struct WaitingGuard<'a>(&'a AtomicUsize);
+/// Marks a map group as waiting for room while its meta task waits, also when
+/// the wait is cut short by an abort. Taken only on the slow path, when there
+/// is no room, so the extra locking costs nothing while room is plentiful.
+struct WaitingGuard<'a> {
+    inner: &'a PoolInner,
+    key: u64,
+}
 
 impl<'a> WaitingGuard<'a> {
-    fn new(count: &'a AtomicUsize) -> Self {
-        count.fetch_add(1, Ordering::Relaxed);
-        WaitingGuard(count)
+    fn new(inner: &'a PoolInner, key: u64) -> Self {
+        inner.lock().set_waiting_for_room(key, true);
+        WaitingGuard { inner, key }
     }
 }
 
 impl Drop for WaitingGuard<'_> {
     fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::Relaxed);
+        self.inner.lock().set_waiting_for_room(self.key, false);
     }
 }
 

@@ -19,7 +19,7 @@ use crate::task_run::{start_task, Admission, Sink, Started};
 /// Starts the remaining tasks of a counted group (apply, start), one per
 /// place that frees up, until none remain or the group is closed.
 pub(crate) async fn run_counted<F, Fut>(
-    pool: Arc<PoolInner>,
+    alive: MetaGuard,
     group: Arc<GroupCore>,
     factory: Arc<F>,
     sink: Sink<Fut::Output>,
@@ -28,9 +28,9 @@ pub(crate) async fn run_counted<F, Fut>(
     Fut: Future + Send + 'static,
     Fut::Output: Send + 'static,
 {
-    let _alive = MetaGuard { pool: &pool, key: group.key };
+    let pool = alive.pool.clone();
     loop {
-        let room = pool.acquire_room(false).await;
+        let room = pool.acquire_room(None).await;
         let factory = factory.clone();
         match start_task(&pool, &group, room, None, &sink, Admission::Counted, move || factory()) {
             Started::Yes { more: true } => {}
@@ -47,7 +47,7 @@ pub(crate) async fn run_counted<F, Fut>(
 /// room in the pool, then starts the task, which frees the slot when its
 /// future is gone.
 pub(crate) async fn run_stream<S, W>(
-    pool: Arc<PoolInner>,
+    alive: MetaGuard,
     group: Arc<GroupCore>,
     items: S,
     worker: Arc<W>,
@@ -58,7 +58,7 @@ pub(crate) async fn run_stream<S, W>(
     S::Item: Send + 'static,
     W: ItemWorker<S::Item>,
 {
-    let _alive = MetaGuard { pool: &pool, key: group.key };
+    let pool = alive.pool.clone();
     let slots = Arc::new(Semaphore::new(num_concurrent));
     let mut items = std::pin::pin!(items);
     loop {
@@ -83,7 +83,7 @@ pub(crate) async fn run_stream<S, W>(
                 break;
             }
         };
-        let room = pool.acquire_room(true).await;
+        let room = pool.acquire_room(Some(group.key)).await;
         let worker = worker.clone();
         match start_task(&pool, &group, room, Some(slot), &sink, Admission::Open, move || worker.call(item)) {
             Started::Yes { .. } => {}
@@ -94,13 +94,16 @@ pub(crate) async fn run_stream<S, W>(
 }
 
 /// Marks the meta task gone, however it ends (done, or aborted by a cancel),
-/// and withdraws whatever it had not started.
-struct MetaGuard<'a> {
-    pool: &'a PoolInner,
-    key: u64,
+/// and withdraws whatever it had not started. It is made before the meta
+/// task's future and moved into it, so that it also runs when the future is
+/// aborted before its first poll.
+#[derive(Debug)]
+pub(crate) struct MetaGuard {
+    pub(crate) pool: Arc<PoolInner>,
+    pub(crate) key: u64,
 }
 
-impl Drop for MetaGuard<'_> {
+impl Drop for MetaGuard {
     fn drop(&mut self) {
         let mut state = self.pool.lock();
         if let Some(group) = state.groups.get_mut(&self.key) {

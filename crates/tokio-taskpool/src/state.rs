@@ -50,6 +50,8 @@ pub(crate) struct GroupRecord {
     pub(crate) remaining: usize,
     /// Set by cancellation and graceful stop: the group starts nothing more.
     pub(crate) closed: bool,
+    /// A map group's meta task holds an item and waits for room.
+    pub(crate) waiting_for_room: bool,
 }
 
 /// Room accounting for the resizable size limit; see [`PoolState::resize`].
@@ -75,6 +77,8 @@ pub(crate) struct PoolState {
     pub(crate) default_name_counters: HashMap<&'static str, u64>,
     pub(crate) running: usize,
     pub(crate) counted_remaining: usize,
+    /// Map groups whose meta task holds an item and waits for room.
+    pub(crate) stream_waiting: usize,
     pub(crate) cancelled: u64,
     pub(crate) ended: u64,
     pub(crate) failed: u64,
@@ -102,6 +106,7 @@ impl PoolState {
             default_name_counters: HashMap::new(),
             running: 0,
             counted_remaining: 0,
+            stream_waiting: 0,
             cancelled: 0,
             ended: 0,
             failed: 0,
@@ -144,6 +149,7 @@ impl PoolState {
                 started: 0,
                 remaining,
                 closed: false,
+                waiting_for_room: false,
             },
         );
         self.counted_remaining += remaining;
@@ -170,6 +176,9 @@ impl PoolState {
         group.closed = true;
         self.counted_remaining -= group.remaining;
         group.remaining = 0;
+        if std::mem::take(&mut group.waiting_for_room) {
+            self.stream_waiting -= 1;
+        }
         if let Some(meta) = &group.meta {
             meta.abort();
         }
@@ -194,6 +203,20 @@ impl PoolState {
         }
         self.counted_remaining -= withdrawn;
         withdrawn
+    }
+
+    /// Marks a map group as waiting for room (or not), keeping the count in step.
+    pub(crate) fn set_waiting_for_room(&mut self, key: u64, waiting: bool) {
+        let Some(group) = self.groups.get_mut(&key) else { return };
+        if group.waiting_for_room == waiting || (waiting && group.closed) {
+            return;
+        }
+        group.waiting_for_room = waiting;
+        if waiting {
+            self.stream_waiting += 1;
+        } else {
+            self.stream_waiting -= 1;
+        }
     }
 
     /// Cancels one running task: it stops counting as running and counts as
@@ -242,7 +265,9 @@ impl PoolState {
         report
     }
 
-    pub(crate) fn num_waiting_counted(&self) -> usize {
-        self.counted_remaining
+    /// Starts wanted but not made for lack of room: pending starts of counted
+    /// groups, and map groups that hold an item and wait for room.
+    pub(crate) fn num_waiting(&self) -> usize {
+        self.counted_remaining + self.stream_waiting
     }
 }

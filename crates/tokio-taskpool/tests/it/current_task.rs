@@ -1,0 +1,31 @@
+use tokio_taskpool::{current, TaskPool};
+
+#[tokio::test(start_paused = true)]
+async fn a_task_knows_its_id_and_group() {
+    let pool = TaskPool::new();
+    let group = pool
+        .map(|_: u8| async { (current::id().unwrap().as_u64(), current::group().unwrap()) }, [1, 2])
+        .group("crawl")
+        .num_concurrent(2)
+        .start()
+        .unwrap();
+    let mut seen: Vec<(u64, String)> =
+        group.collect_all().await.into_iter().map(|o| o.result.unwrap()).collect();
+    seen.sort();
+    assert_eq!(seen, [(0, "crawl".to_string()), (1, "crawl".to_string())]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn outside_a_pooled_task_there_is_no_context() {
+    assert_eq!(current::id(), None);
+    assert_eq!(current::group(), None);
+    assert!(current::stop_token().is_none());
+    let plain = tokio::spawn(async { current::id() }).await.unwrap();
+    assert_eq!(plain, None);
+}
+
+#[test]
+#[should_panic(expected = "outside a pooled task")]
+fn stop_requested_outside_a_pooled_task_panics() {
+    let _ = current::stop_requested();
+}

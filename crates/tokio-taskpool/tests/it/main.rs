@@ -1,0 +1,16 @@
+//! Integration tests of tokio-taskpool, through its public API only. One
+//! module per topic; timing-dependent tests run on tokio's paused clock.
+
+mod basics;
+mod callbacks;
+mod cancel;
+mod close;
+#[cfg(feature = "control")]
+mod control;
+mod current_task;
+mod peer_defects;
+mod results;
+mod scenarios;
+mod simple;
+mod sizing;
+mod support;
