@@ -8,6 +8,23 @@ use crate::{BaseTaskPool, GroupHandle, GroupKind, PoolError, TaskId};
 
 /// Sets up an apply group; made by [`TaskPool::apply`](crate::TaskPool::apply),
 /// run by [`ApplyBuilder::start`].
+///
+/// ```
+/// # use tokio_taskpool::TaskPool;
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let pool = TaskPool::new();
+/// let group = pool
+///     .apply(|| async { "done" })
+///     .num(3)
+///     .group("greeters")
+///     .on_end(|id| async move { println!("task {id} ended") })
+///     .start()
+///     .unwrap();
+/// assert_eq!(group.name(), "greeters");
+/// assert_eq!(group.collect_all().await.len(), 3);
+/// # }
+/// ```
 #[must_use = "nothing starts until .start() is called"]
 pub struct ApplyBuilder<'a, F> {
     pool: &'a BaseTaskPool,
@@ -29,6 +46,17 @@ where
 
     /// How many tasks to run. By default, one.
     ///
+    /// ```
+    /// # use tokio_taskpool::TaskPool;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let pool = TaskPool::new();
+    /// pool.apply(|| async {}).num(4).start().unwrap();
+    /// pool.gather_and_close().await;
+    /// assert_eq!(pool.num_ended(), 4);
+    /// # }
+    /// ```
+    ///
     /// # Panics
     ///
     /// If `num` is 0: a group of no tasks is a mistake.
@@ -40,6 +68,17 @@ where
     }
 
     /// Names the group. By default it is `apply-group-N`.
+    ///
+    /// ```
+    /// # use tokio_taskpool::TaskPool;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let pool = TaskPool::new();
+    /// let group = pool.apply(|| std::future::pending::<()>()).group("listeners").start().unwrap();
+    /// pool.cancel_group("listeners").unwrap();
+    /// # drop(group);
+    /// # }
+    /// ```
     pub fn group(mut self, name: impl Into<String>) -> Self {
         self.group = Some(name.into());
         self
@@ -47,6 +86,27 @@ where
 
     /// An async callback run with the task's ID when each task ends, however
     /// it ends. By default there is none.
+    ///
+    /// ```
+    /// # use std::sync::{Arc, atomic::{AtomicU64, Ordering}};
+    /// # use tokio_taskpool::TaskPool;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let ended = Arc::new(AtomicU64::new(0));
+    /// let counter = ended.clone();
+    /// let pool = TaskPool::new();
+    /// pool.apply(|| async {})
+    ///     .num(2)
+    ///     .on_end(move |_id| {
+    ///         let counter = counter.clone();
+    ///         async move { counter.fetch_add(1, Ordering::SeqCst); }
+    ///     })
+    ///     .start()
+    ///     .unwrap();
+    /// pool.gather_and_close().await;
+    /// assert_eq!(ended.load(Ordering::SeqCst), 2);
+    /// # }
+    /// ```
     pub fn on_end<C, CFut>(mut self, on_end: C) -> Self
     where
         C: Fn(TaskId) -> CFut + Send + Sync + 'static,
@@ -58,6 +118,22 @@ where
 
     /// An async callback run with the task's ID when a task is cancelled,
     /// after its future is dropped and before `on_end`. By default there is none.
+    ///
+    /// ```
+    /// # use tokio_taskpool::TaskPool;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let pool = TaskPool::new();
+    /// let group = pool
+    ///     .apply(|| std::future::pending::<()>())
+    ///     .on_cancel(|id| async move { println!("task {id} was cancelled") })
+    ///     .start()
+    ///     .unwrap();
+    /// tokio::task::yield_now().await;
+    /// pool.cancel_group(group.name()).unwrap();
+    /// pool.flush().await;
+    /// # }
+    /// ```
     pub fn on_cancel<C, CFut>(mut self, on_cancel: C) -> Self
     where
         C: Fn(TaskId) -> CFut + Send + Sync + 'static,
@@ -69,6 +145,17 @@ where
 
     /// Makes the group and returns at once; its tasks start in the
     /// background as room allows.
+    ///
+    /// ```
+    /// # use tokio_taskpool::{PoolError, TaskPool};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let pool = TaskPool::builder().name("docs").build();
+    /// pool.apply(|| std::future::pending::<()>()).group("g").start().unwrap();
+    /// let err = pool.apply(|| async {}).group("g").start().unwrap_err();
+    /// assert_eq!(err, PoolError::GroupExists { pool: "TaskPool-docs".into(), group: "g".into() });
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///

@@ -39,11 +39,31 @@ impl<T> GroupHandle<T> {
     }
 
     /// The group's name, to pass to `cancel_group` or `group_ids`.
+    ///
+    /// ```
+    /// # use tokio_taskpool::TaskPool;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let pool = TaskPool::new();
+    /// let group = pool.apply(|| async {}).group("once").start().unwrap();
+    /// assert_eq!(group.name(), "once");
+    /// # }
+    /// ```
     pub fn name(&self) -> &str {
         &self.name
     }
 
     /// Collects every result, waiting until the group is done.
+    ///
+    /// ```
+    /// # use tokio_taskpool::TaskPool;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let pool = TaskPool::new();
+    /// let outputs = pool.apply(|| async { 7 }).num(2).start().unwrap().collect_all().await;
+    /// assert_eq!(outputs.iter().map(|o| *o.result.as_ref().unwrap()).sum::<i32>(), 14);
+    /// # }
+    /// ```
     ///
     /// # Cancel safety
     ///

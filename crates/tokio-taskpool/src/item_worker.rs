@@ -6,6 +6,18 @@ use std::future::Future;
 /// any `Fn(Item) -> impl Future`, and [`TaskPool::starmap`](crate::TaskPool::starmap)
 /// wraps any `Fn(A, B, ..) -> impl Future` for tuple items `(A, B, ..)` of up
 /// to twelve elements. You never need to name or implement it.
+///
+/// ```
+/// use tokio_taskpool::{ItemWorker, TaskPool};
+///
+/// // Generic code over map builders can bound on it:
+/// fn takes_a_worker<W: ItemWorker<u32>>(_: &W) {}
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let pool = TaskPool::new();
+/// pool.map(|x: u32| async move { x }, [1]).start().unwrap();
+/// # }
+/// ```
 pub trait ItemWorker<Item>: Send + Sync + 'static {
     /// What each task returns.
     type Output: Send + 'static;
@@ -16,6 +28,17 @@ pub trait ItemWorker<Item>: Send + Sync + 'static {
 }
 
 /// Calls a one-argument function with the item (see `TaskPool::map`).
+///
+/// ```
+/// # use tokio_taskpool::TaskPool;
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// // The builder that `map` returns holds the function in a `Unary`.
+/// let pool = TaskPool::new();
+/// let builder = pool.map(|s: String| async move { s.len() }, vec!["a".to_string()]);
+/// assert_eq!(builder.start().unwrap().collect_all().await.len(), 1);
+/// # }
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct Unary<F>(pub(crate) F);
 
@@ -34,6 +57,16 @@ where
 }
 
 /// Spreads a tuple item over a function's arguments (see `TaskPool::starmap`).
+///
+/// ```
+/// # use tokio_taskpool::TaskPool;
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let pool = TaskPool::new();
+/// let group = pool.starmap(|a: u8, b: u8, c: u8| async move { a + b + c }, [(1, 2, 3)]).start().unwrap();
+/// assert_eq!(group.collect_all().await[0].result.as_ref().unwrap(), &6);
+/// # }
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct Spread<F>(pub(crate) F);
 

@@ -11,6 +11,22 @@ use crate::{BaseTaskPool, GroupHandle, GroupKind, ItemWorker, PoolError, TaskId}
 /// Sets up a map, map_stream or starmap group; made by
 /// [`TaskPool::map`](crate::TaskPool::map) and its variants, run by
 /// [`MapBuilder::start`].
+///
+/// ```
+/// # use tokio_taskpool::TaskPool;
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let pool = TaskPool::new();
+/// let group = pool
+///     .map(|n: u32| async move { n + 1 }, 0..100)
+///     .num_concurrent(8)
+///     .group("increments")
+///     .on_end(|_id| async {})
+///     .start()
+///     .unwrap();
+/// assert_eq!(group.collect_all().await.len(), 100);
+/// # }
+/// ```
 #[must_use = "nothing starts until .start() is called"]
 pub struct MapBuilder<'a, W, S> {
     pool: &'a BaseTaskPool,
@@ -43,6 +59,17 @@ where
     /// How many tasks of the group run at a time (pool room permitting). By
     /// default, one.
     ///
+    /// ```
+    /// # use tokio_taskpool::TaskPool;
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let pool = TaskPool::new();
+    /// pool.map(|_: u32| std::future::pending::<()>(), 0..10).num_concurrent(3).start().unwrap();
+    /// tokio::task::yield_now().await;
+    /// assert_eq!(pool.num_running(), 3);
+    /// # }
+    /// ```
+    ///
     /// # Panics
     ///
     /// If `num_concurrent` is 0: the group could never start a task.
@@ -55,6 +82,16 @@ where
 
     /// Names the group. By default it is `map-group-N` (`starmap-group-N` for
     /// starmap).
+    ///
+    /// ```
+    /// # use tokio_taskpool::TaskPool;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let pool = TaskPool::new();
+    /// let group = pool.map(|x: u8| async move { x }, [1, 2]).group("bytes").start().unwrap();
+    /// assert_eq!(group.name(), "bytes");
+    /// # }
+    /// ```
     pub fn group(mut self, name: impl Into<String>) -> Self {
         self.group = Some(name.into());
         self
@@ -62,6 +99,19 @@ where
 
     /// An async callback run with the task's ID when each task ends, however
     /// it ends. By default there is none.
+    ///
+    /// ```
+    /// # use tokio_taskpool::TaskPool;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let pool = TaskPool::new();
+    /// pool.map(|x: u8| async move { x }, [1, 2])
+    ///     .on_end(|id| async move { println!("item task {id} ended") })
+    ///     .start()
+    ///     .unwrap();
+    /// pool.gather_and_close().await;
+    /// # }
+    /// ```
     pub fn on_end<C, CFut>(mut self, on_end: C) -> Self
     where
         C: Fn(TaskId) -> CFut + Send + Sync + 'static,
@@ -73,6 +123,21 @@ where
 
     /// An async callback run with the task's ID when a task is cancelled,
     /// after its future is dropped and before `on_end`. By default there is none.
+    ///
+    /// ```
+    /// # use tokio_taskpool::TaskPool;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let pool = TaskPool::new();
+    /// pool.map(|_: u8| std::future::pending::<()>(), [1, 2])
+    ///     .on_cancel(|id| async move { println!("item task {id} cancelled") })
+    ///     .start()
+    ///     .unwrap();
+    /// tokio::task::yield_now().await;
+    /// pool.cancel_all();
+    /// pool.flush().await;
+    /// # }
+    /// ```
     pub fn on_cancel<C, CFut>(mut self, on_cancel: C) -> Self
     where
         C: Fn(TaskId) -> CFut + Send + Sync + 'static,
@@ -84,6 +149,17 @@ where
 
     /// Makes the group and returns at once; its tasks start in the
     /// background, `num_concurrent` at a time, as room allows.
+    ///
+    /// ```
+    /// # use tokio_taskpool::{PoolError, TaskPool};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let pool = TaskPool::builder().name("docs").build();
+    /// pool.gather_and_close().await;
+    /// let err = pool.map(|x: u8| async move { x }, [1]).start().unwrap_err();
+    /// assert_eq!(err, PoolError::PoolIsClosed { pool: "TaskPool-docs".into() });
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///

@@ -93,6 +93,12 @@ impl SimpleTaskPool {
     }
 
     /// The shared controls; the same as dereferencing.
+    ///
+    /// ```
+    /// # use tokio_taskpool::SimpleTaskPool;
+    /// let pool = SimpleTaskPool::new(|| async {});
+    /// assert_eq!(pool.base().to_string(), pool.to_string());
+    /// ```
     pub fn base(&self) -> &BaseTaskPool {
         &self.base
     }
@@ -211,6 +217,12 @@ impl fmt::Debug for SimpleTaskPool {
 }
 
 /// Builds a [`SimpleTaskPool`]; made by [`SimpleTaskPool::builder`].
+///
+/// ```
+/// # use tokio_taskpool::SimpleTaskPool;
+/// let pool = SimpleTaskPool::builder(|| async {}).name("workers").pool_size(4).build();
+/// assert_eq!((pool.name(), pool.pool_size()), ("workers", Some(4)));
+/// ```
 #[must_use = "a builder does nothing until .build() is called"]
 pub struct SimpleTaskPoolBuilder {
     worker: Arc<Worker>,
@@ -222,12 +234,22 @@ pub struct SimpleTaskPoolBuilder {
 impl SimpleTaskPoolBuilder {
     /// Names the pool: it displays as `SimpleTaskPool-{name}`. By default a
     /// pool is named by a process-wide index.
+    ///
+    /// ```
+    /// # use tokio_taskpool::SimpleTaskPool;
+    /// assert_eq!(SimpleTaskPool::builder(|| async {}).name("w").build().to_string(), "SimpleTaskPool-w");
+    /// ```
     pub fn name(mut self, name: impl Into<String>) -> Self {
         self.name = Some(name.into());
         self
     }
 
     /// Limits how many workers run at once. By default there is no limit.
+    ///
+    /// ```
+    /// # use tokio_taskpool::SimpleTaskPool;
+    /// assert_eq!(SimpleTaskPool::builder(|| async {}).pool_size(2).build().pool_size(), Some(2));
+    /// ```
     pub fn pool_size(mut self, pool_size: usize) -> Self {
         self.pool_size = Some(pool_size);
         self
@@ -235,6 +257,19 @@ impl SimpleTaskPoolBuilder {
 
     /// An async callback run with the worker's ID when each worker ends,
     /// however it ends. By default there is none.
+    ///
+    /// ```
+    /// # use tokio_taskpool::SimpleTaskPool;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let pool = SimpleTaskPool::builder(|| async {})
+    ///     .on_end(|id| async move { println!("worker {id} ended") })
+    ///     .build();
+    /// pool.start(2).unwrap();
+    /// pool.gather_and_close().await;
+    /// assert_eq!(pool.num_ended(), 2);
+    /// # }
+    /// ```
     pub fn on_end<C, CFut>(mut self, on_end: C) -> Self
     where
         C: Fn(TaskId) -> CFut + Send + Sync + 'static,
@@ -247,6 +282,21 @@ impl SimpleTaskPoolBuilder {
     /// An async callback run with the worker's ID when a worker is cancelled
     /// (e.g. by `stop`), after its future is dropped and before `on_end`. By
     /// default there is none.
+    ///
+    /// ```
+    /// # use tokio_taskpool::SimpleTaskPool;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let pool = SimpleTaskPool::builder(|| std::future::pending::<()>())
+    ///     .on_cancel(|id| async move { println!("worker {id} stopped") })
+    ///     .build();
+    /// pool.start(1).unwrap();
+    /// tokio::task::yield_now().await;
+    /// pool.stop_all();
+    /// pool.gather_and_close().await;
+    /// assert_eq!(pool.num_cancelled(), 1);
+    /// # }
+    /// ```
     pub fn on_cancel<C, CFut>(mut self, on_cancel: C) -> Self
     where
         C: Fn(TaskId) -> CFut + Send + Sync + 'static,
@@ -257,6 +307,12 @@ impl SimpleTaskPoolBuilder {
     }
 
     /// Makes the pool.
+    ///
+    /// ```
+    /// # use tokio_taskpool::SimpleTaskPool;
+    /// let pool = SimpleTaskPool::builder(|| async {}).build();
+    /// assert_eq!(pool.num_running(), 0);
+    /// ```
     pub fn build(self) -> SimpleTaskPool {
         SimpleTaskPool {
             base: BaseTaskPool::new("SimpleTaskPool", self.name, self.pool_size),

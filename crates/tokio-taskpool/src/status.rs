@@ -8,6 +8,18 @@ use crate::TaskId;
 ///
 /// Taking it costs the same however many tasks are alive: it lists groups,
 /// not tasks (see [`BaseTaskPool::running_tasks`](crate::BaseTaskPool::running_tasks)).
+///
+/// ```
+/// # use tokio_taskpool::TaskPool;
+/// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+/// # async fn main() {
+/// let pool = TaskPool::builder().name("s").pool_size(1).build();
+/// pool.apply(|| std::future::pending::<()>()).num(3).group("idle").start().unwrap();
+/// tokio::task::yield_now().await;
+/// let status = pool.status();
+/// assert_eq!((status.running, status.waiting, status.groups[0].name.as_str()), (1, 2, "idle"));
+/// # }
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct PoolStatus {
@@ -34,6 +46,18 @@ pub struct PoolStatus {
 }
 
 /// One group in a [`PoolStatus`].
+///
+/// ```
+/// # use tokio_taskpool::{GroupKind, TaskPool};
+/// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+/// # async fn main() {
+/// let pool = TaskPool::new();
+/// pool.map(|_: u8| std::future::pending::<()>(), [1, 2, 3]).num_concurrent(2).start().unwrap();
+/// tokio::task::yield_now().await;
+/// let group = &pool.status().groups[0];
+/// assert_eq!((group.kind, group.tasks, group.started, group.spawning), (GroupKind::Map, 2, 2, true));
+/// # }
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct GroupStatus {
@@ -71,7 +95,12 @@ pub enum GroupKind {
 }
 
 impl GroupKind {
-    /// The word used in default group names and in status output.
+    /// The word used in status output.
+    ///
+    /// ```
+    /// # use tokio_taskpool::GroupKind;
+    /// assert_eq!(GroupKind::Starmap.as_str(), "starmap");
+    /// ```
     pub fn as_str(self) -> &'static str {
         match self {
             GroupKind::Apply => "apply",
@@ -102,6 +131,18 @@ impl fmt::Display for GroupKind {
 
 /// A running task, as [`BaseTaskPool::running_tasks`](crate::BaseTaskPool::running_tasks)
 /// lists it.
+///
+/// ```
+/// # use tokio_taskpool::TaskPool;
+/// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+/// # async fn main() {
+/// let pool = TaskPool::new();
+/// pool.apply(|| std::future::pending::<()>()).start().unwrap();
+/// tokio::task::yield_now().await;
+/// let info = &pool.running_tasks()[0];
+/// assert_eq!((info.id.as_u64(), info.group.as_str()), (0, "apply-group-0"));
+/// # }
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct TaskInfo {

@@ -7,6 +7,17 @@ use crate::TaskId;
 ///
 /// A [`GroupHandle`](crate::GroupHandle) yields one of these per task, in the
 /// order the tasks end.
+///
+/// ```
+/// # use tokio_taskpool::TaskPool;
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let pool = TaskPool::new();
+/// let outputs = pool.apply(|| async { "hi" }).start().unwrap().collect_all().await;
+/// assert_eq!(outputs[0].id.as_u64(), 0);
+/// assert_eq!(outputs[0].result.as_ref().unwrap(), &"hi");
+/// # }
+/// ```
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct TaskOutput<T> {
@@ -54,21 +65,65 @@ impl TaskError {
     }
 
     /// The task this error is about.
+    ///
+    /// ```
+    /// # use tokio_taskpool::{TaskId, TaskPool};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let pool = TaskPool::new();
+    /// let mut outputs = pool.apply(|| async { panic!("no") }).start().unwrap().collect_all().await;
+    /// let err = outputs.pop().unwrap().result.unwrap_err();
+    /// assert_eq!(err.id(), TaskId::from(0));
+    /// # }
+    /// ```
     pub fn id(&self) -> TaskId {
         self.id
     }
 
     /// Whether the task was cancelled (its future dropped before it finished).
+    ///
+    /// ```
+    /// # use tokio_taskpool::{TaskId, TaskPool};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let pool = TaskPool::new();
+    /// let mut outputs = pool.apply(|| async { panic!("no") }).start().unwrap().collect_all().await;
+    /// let err = outputs.pop().unwrap().result.unwrap_err();
+    /// assert!(!err.is_cancelled());
+    /// # }
+    /// ```
     pub fn is_cancelled(&self) -> bool {
         matches!(self.repr, Repr::Cancelled)
     }
 
     /// Whether the task panicked.
+    ///
+    /// ```
+    /// # use tokio_taskpool::{TaskId, TaskPool};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let pool = TaskPool::new();
+    /// let mut outputs = pool.apply(|| async { panic!("no") }).start().unwrap().collect_all().await;
+    /// let err = outputs.pop().unwrap().result.unwrap_err();
+    /// assert!(err.is_panic());
+    /// # }
+    /// ```
     pub fn is_panic(&self) -> bool {
         matches!(self.repr, Repr::Panic(_))
     }
 
     /// The panic message, when the task panicked with a string.
+    ///
+    /// ```
+    /// # use tokio_taskpool::{TaskId, TaskPool};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let pool = TaskPool::new();
+    /// let mut outputs = pool.apply(|| async { panic!("no") }).start().unwrap().collect_all().await;
+    /// let err = outputs.pop().unwrap().result.unwrap_err();
+    /// assert_eq!(err.panic_message(), Some("no"));
+    /// # }
+    /// ```
     pub fn panic_message(&self) -> Option<&str> {
         match &self.repr {
             Repr::Panic(payload) => payload_message(payload.as_ref()),
@@ -77,6 +132,18 @@ impl TaskError {
     }
 
     /// The panic payload, to resume the panic with `std::panic::resume_unwind`.
+    ///
+    /// ```
+    /// # use tokio_taskpool::{TaskId, TaskPool};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let pool = TaskPool::new();
+    /// let mut outputs = pool.apply(|| async { panic!("no") }).start().unwrap().collect_all().await;
+    /// let err = outputs.pop().unwrap().result.unwrap_err();
+    /// let payload = err.try_into_panic().unwrap();
+    /// assert_eq!(payload.downcast_ref::<&str>(), Some(&"no"));
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///

@@ -71,6 +71,13 @@ impl TaskPool {
     }
 
     /// The shared controls; the same as dereferencing.
+    ///
+    /// ```
+    /// # use tokio_taskpool::{BaseTaskPool, TaskPool};
+    /// let pool = TaskPool::new();
+    /// let base: &BaseTaskPool = pool.base();
+    /// assert_eq!(base.name(), pool.name());
+    /// ```
     pub fn base(&self) -> &BaseTaskPool {
         &self.base
     }
@@ -224,6 +231,12 @@ impl fmt::Debug for TaskPool {
 }
 
 /// Builds a [`TaskPool`]; made by [`TaskPool::builder`].
+///
+/// ```
+/// # use tokio_taskpool::TaskPool;
+/// let pool = TaskPool::builder().name("ingest").pool_size(8).build();
+/// assert_eq!((pool.name(), pool.pool_size()), ("ingest", Some(8)));
+/// ```
 #[derive(Clone, Debug)]
 #[must_use = "a builder does nothing until .build() is called"]
 pub struct TaskPoolBuilder {
@@ -234,6 +247,11 @@ pub struct TaskPoolBuilder {
 impl TaskPoolBuilder {
     /// Names the pool: it displays as `TaskPool-{name}`. By default a pool is
     /// named by a process-wide index.
+    ///
+    /// ```
+    /// # use tokio_taskpool::TaskPool;
+    /// assert_eq!(TaskPool::builder().name("a").build().to_string(), "TaskPool-a");
+    /// ```
     pub fn name(mut self, name: impl Into<String>) -> Self {
         self.name = Some(name.into());
         self
@@ -241,12 +259,23 @@ impl TaskPoolBuilder {
 
     /// Limits how many tasks run at once. By default there is no limit.
     /// `0` is allowed: nothing starts until the size is raised.
+    ///
+    /// ```
+    /// # use tokio_taskpool::TaskPool;
+    /// assert_eq!(TaskPool::builder().pool_size(0).build().pool_size(), Some(0));
+    /// ```
     pub fn pool_size(mut self, pool_size: usize) -> Self {
         self.pool_size = Some(pool_size);
         self
     }
 
     /// Makes the pool.
+    ///
+    /// ```
+    /// # use tokio_taskpool::TaskPool;
+    /// let pool = TaskPool::builder().build();
+    /// assert_eq!(pool.pool_size(), None);
+    /// ```
     pub fn build(self) -> TaskPool {
         TaskPool { base: BaseTaskPool::new("TaskPool", self.name, self.pool_size) }
     }
