@@ -30,10 +30,7 @@ pub(crate) enum Phase {
 pub(crate) struct TaskRecord {
     pub(crate) group: u64,
     pub(crate) phase: Phase,
-    /// Set right after the spawn, which happens outside the lock (a spawn on a
-    /// runtime that is shutting down drops the future on the spot, and its
-    /// guard then needs the lock).
-    pub(crate) abort: Option<AbortHandle>,
+    pub(crate) abort: AbortHandle,
     pub(crate) started: Instant,
 }
 
@@ -228,9 +225,7 @@ impl PoolState {
             return false;
         }
         task.phase = Phase::Cancelled;
-        if let Some(abort) = &task.abort {
-            abort.abort();
-        }
+        task.abort.abort();
         self.running -= 1;
         self.cancelled += 1;
         true

@@ -3,6 +3,7 @@
 //! its callbacks run exactly once, outside every lock.
 
 use std::any::Any;
+use std::cell::Cell;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
@@ -61,63 +62,91 @@ where
     Fut: Future<Output = T> + Send + 'static,
     M: FnOnce() -> Fut + Send + 'static,
 {
-    let id;
-    let more;
-    {
-        let mut guard = pool.lock();
-        let state = &mut *guard;
-        let Some(record) = state.groups.get_mut(&group.key) else {
-            return Started::Refused(make);
-        };
-        if record.closed || (admission == Admission::Counted && record.remaining == 0) {
-            drop(guard);
-            drop(room);
-            return Started::Refused(make);
-        }
-        if admission == Admission::Counted {
-            record.remaining -= 1;
-            state.counted_remaining -= 1;
-        }
-        more = record.remaining > 0;
-        id = TaskId::from(state.next_id);
-        state.next_id += 1;
-        record.live.insert(id);
-        record.started += 1;
-        room.hand_to_task(state);
-        state.tasks.insert(
-            id,
-            TaskRecord { group: group.key, phase: Phase::Running, abort: None, started: Instant::now() },
-        );
-        state.running += 1;
+    let mut guard = pool.lock();
+    let state = &mut *guard;
+    let Some(record) = state.groups.get_mut(&group.key) else {
+        drop(guard);
+        return Started::Refused(make);
+    };
+    if record.closed || (admission == Admission::Counted && record.remaining == 0) {
+        drop(guard);
+        drop(room);
+        return Started::Refused(make);
     }
-    tracing::debug!("Started {}_Task-{}", pool.display, id);
-    let guard =
+    if admission == Admission::Counted {
+        record.remaining -= 1;
+        state.counted_remaining -= 1;
+    }
+    let more = record.remaining > 0;
+    let id = TaskId::from(state.next_id);
+    state.next_id += 1;
+    record.live.insert(id);
+    record.started += 1;
+    room.hand_to_task(state);
+    state.running += 1;
+    let task_guard =
         TaskGuard { pool: pool.clone(), group: group.clone(), id, slot, sink: sink.clone(), armed: true };
     let context = TaskContext { id, group: group.clone() };
-    // Spawned outside the lock: on a runtime that is shutting down, spawn
-    // drops the future at once, and the guard's drop needs the lock.
-    let handle = tokio::spawn(run_task(guard, context, make));
-    let mut state = pool.lock();
-    if let Some(task) = state.tasks.get_mut(&id) {
-        if task.phase == Phase::Cancelled {
-            // Cancelled between the registration and now: nothing could abort
-            // it then, so abort it here.
-            handle.abort();
-        } else {
-            task.abort = Some(handle.abort_handle());
+    // Spawned under the lock, so that the record below holds the abort handle
+    // from the start and one lock per start is enough. No user code runs in
+    // `spawn`; but on a runtime that is shutting down, tokio drops the future
+    // on the spot, and the guard's `Drop` (which would need this lock) then
+    // leaves its bookkeeping to us, through `SPAWNING`.
+    SPAWNING.set(true);
+    let handle = tokio::spawn(task_future(task_guard, context, make));
+    SPAWNING.set(false);
+    if DROPPED_WHILE_SPAWNING.take() {
+        state.running -= 1;
+        state.cancelled += 1;
+        state.ended += 1;
+        state.room.occupied -= 1;
+        pool.give_back_room(state);
+        if let Some(record) = state.groups.get_mut(&group.key) {
+            record.live.remove(&id);
         }
+        return Started::Yes { more };
     }
+    state.tasks.insert(
+        id,
+        TaskRecord {
+            group: group.key,
+            phase: Phase::Running,
+            abort: handle.abort_handle(),
+            started: Instant::now(),
+        },
+    );
+    drop(guard);
+    tracing::debug!("Started {}_Task-{}", pool.display, id);
     Started::Yes { more }
 }
 
-async fn run_task<T, Fut, M>(mut guard: TaskGuard<T>, context: TaskContext, make: M)
+thread_local! {
+    /// Set while this thread spawns a task under a pool's lock.
+    static SPAWNING: Cell<bool> = const { Cell::new(false) };
+    /// Set by a task guard dropped during that spawn (the runtime is shutting down).
+    static DROPPED_WHILE_SPAWNING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// The future of a pooled task, built from combinators rather than an async
+/// block, because every byte of it is paid by every alive task: the maker and
+/// the future it makes share one slot (`lazy(..).flatten()`), and the guard
+/// lives only in the final `map`. Panics of both are caught; the task-local
+/// context is set around them.
+fn task_future<T, Fut, M>(
+    guard: TaskGuard<T>,
+    context: TaskContext,
+    make: M,
+) -> impl Future<Output = ()> + Send + 'static
 where
     T: Send + 'static,
     Fut: Future<Output = T> + Send + 'static,
     M: FnOnce() -> Fut + Send + 'static,
 {
-    let result = AssertUnwindSafe(context.scope(async move { make().await })).catch_unwind().await;
-    guard.finish(result).await;
+    let future = futures::future::lazy(move |_| make()).flatten();
+    AssertUnwindSafe(context.scope(future)).catch_unwind().map(move |result| {
+        let mut guard = guard;
+        guard.finish(result);
+    })
 }
 
 /// Owns what a task gives back when it ends. Its normal end is
@@ -135,7 +164,12 @@ struct TaskGuard<T: Send + 'static> {
 }
 
 impl<T: Send + 'static> TaskGuard<T> {
-    async fn finish(&mut self, result: Result<T, Box<dyn Any + Send>>) {
+    /// Ends the task after its future completed (or panicked): updates the
+    /// state, gives the room back, and sends the result; when the group has
+    /// an `on_end` callback, the callback and then the result go to a task of
+    /// their own (as on the cancel path), which keeps the callback's future
+    /// out of every task's future.
+    fn finish(&mut self, result: Result<T, Box<dyn Any + Send>>) {
         let id = self.id;
         let has_on_end = self.group.callbacks.on_end.is_some();
         let notify;
@@ -184,17 +218,31 @@ impl<T: Send + 'static> TaskGuard<T> {
             TaskError::panic(id, payload)
         });
         tracing::debug!("Ended {}_Task-{}", self.pool.display, id);
-        if let Some(on_end) = &self.group.callbacks.on_end {
-            run_callback(&self.pool, &self.group, id, on_end, FailureStage::OnEnd).await;
-            remove_task(&self.pool, id);
+        if !has_on_end {
+            send(&self.sink, id, result);
+            return;
         }
-        send(&self.sink, id, result);
+        let (pool, group, sink) = (self.pool.clone(), self.group.clone(), self.sink.take());
+        // Called from the task's own poll, so a runtime is there. The task's
+        // record stays until the callback is done, for `flush` and `gather_and_close`.
+        tokio::spawn(async move {
+            let on_end = group.callbacks.on_end.as_ref().expect("checked above");
+            run_callback(&pool, &group, id, on_end, FailureStage::OnEnd).await;
+            remove_task(&pool, id);
+            send(&sink, id, result);
+        });
     }
 }
 
 impl<T: Send + 'static> Drop for TaskGuard<T> {
     fn drop(&mut self) {
         if !self.armed {
+            return;
+        }
+        if SPAWNING.get() {
+            // Dropped by `tokio::spawn` itself, under the pool's lock, which
+            // this thread holds: `start_task` does the bookkeeping.
+            DROPPED_WHILE_SPAWNING.set(true);
             return;
         }
         let id = self.id;

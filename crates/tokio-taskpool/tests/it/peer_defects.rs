@@ -150,32 +150,32 @@ async fn defect_08_a_cancelled_task_says_it_was_cancelled() {
 
 #[tokio::test(start_paused = true)]
 async fn defect_11_a_group_cancelled_while_its_meta_task_holds_room_starts_nothing() {
-    // Pool size 1. When task 0 ends, its place goes straight to the waiting
-    // meta task; task 0's on_end then cancels the group before the meta task
-    // gets to spawn with the place it holds.
+    // Pool size 1. When task 0 ends, the pool gives its place straight to the
+    // waiting meta task, and then drops task 0's value (nobody holds the
+    // group's handle). That drop cancels the group: at that instant the meta
+    // task holds room and has not spawned yet.
+    struct CancelOnDrop(TaskPool);
+    impl Drop for CancelOnDrop {
+        fn drop(&mut self) {
+            let _ = self.0.cancel_group("racy");
+        }
+    }
     let pool = TaskPool::builder().pool_size(1).build();
     let started = Arc::new(AtomicUsize::new(0));
-    let s = started.clone();
-    let p = pool.clone();
+    let (s, p) = (started.clone(), pool.clone());
     let group = pool
         .apply(move || {
             s.fetch_add(1, Ordering::SeqCst);
-            async {}
+            let p = p.clone();
+            async move { CancelOnDrop(p) }
         })
         .num(3)
         .group("racy")
-        .on_end(move |_| {
-            let p = p.clone();
-            async move {
-                let _ = p.cancel_group("racy");
-            }
-        })
         .start()
         .unwrap();
-    let outputs = group.collect_all().await;
-    assert_eq!(outputs.len(), 1);
-    assert_eq!(started.load(Ordering::SeqCst), 1, "the cancelled group started another task");
+    drop(group);
     pool.gather_and_close().await;
+    assert_eq!(started.load(Ordering::SeqCst), 1, "the cancelled group started another task");
     assert_eq!(pool.num_ended(), 1);
     assert!(!pool.is_full(), "the place the meta task held was given back");
 }
