@@ -74,7 +74,7 @@ where
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
     /// let pool = TaskPool::new();
-    /// let group = pool.apply(|| std::future::pending::<()>()).group("listeners").start().unwrap();
+    /// let group = pool.apply(std::future::pending::<()>).group("listeners").start().unwrap();
     /// pool.cancel_group("listeners").unwrap();
     /// # drop(group);
     /// # }
@@ -125,7 +125,7 @@ where
     /// # async fn main() {
     /// let pool = TaskPool::new();
     /// let group = pool
-    ///     .apply(|| std::future::pending::<()>())
+    ///     .apply(std::future::pending::<()>)
     ///     .on_cancel(|id| async move { println!("task {id} was cancelled") })
     ///     .start()
     ///     .unwrap();
@@ -151,7 +151,7 @@ where
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
     /// let pool = TaskPool::builder().name("docs").build();
-    /// pool.apply(|| std::future::pending::<()>()).group("g").start().unwrap();
+    /// pool.apply(std::future::pending::<()>).group("g").start().unwrap();
     /// let err = pool.apply(|| async {}).group("g").start().unwrap_err();
     /// assert_eq!(err, PoolError::GroupExists { pool: "TaskPool-docs".into(), group: "g".into() });
     /// # }

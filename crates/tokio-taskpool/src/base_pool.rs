@@ -155,7 +155,7 @@ impl BaseTaskPool {
     /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
     /// # async fn main() {
     /// let pool = TaskPool::new();
-    /// pool.apply(|| std::future::pending::<()>()).num(3).start().unwrap();
+    /// pool.apply(std::future::pending::<()>).num(3).start().unwrap();
     /// tokio::task::yield_now().await;
     /// assert_eq!(pool.num_running(), 3);
     /// # }
@@ -173,7 +173,7 @@ impl BaseTaskPool {
     /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
     /// # async fn main() {
     /// let pool = TaskPool::builder().pool_size(2).build();
-    /// pool.apply(|| std::future::pending::<()>()).num(5).start().unwrap();
+    /// pool.apply(std::future::pending::<()>).num(5).start().unwrap();
     /// tokio::task::yield_now().await;
     /// assert_eq!((pool.num_running(), pool.num_waiting()), (2, 3));
     /// # }
@@ -236,7 +236,7 @@ impl BaseTaskPool {
     /// # async fn main() {
     /// let pool = TaskPool::builder().pool_size(1).build();
     /// assert!(!pool.is_full());
-    /// pool.apply(|| std::future::pending::<()>()).start().unwrap();
+    /// pool.apply(std::future::pending::<()>).start().unwrap();
     /// tokio::task::yield_now().await;
     /// assert!(pool.is_full());
     /// # }
@@ -259,7 +259,7 @@ impl BaseTaskPool {
     /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
     /// # async fn main() {
     /// let pool = TaskPool::new();
-    /// let group = pool.apply(|| std::future::pending::<()>()).num(2).start().unwrap();
+    /// let group = pool.apply(std::future::pending::<()>).num(2).start().unwrap();
     /// tokio::task::yield_now().await;
     /// let ids = pool.group_ids(&[group.name()]).unwrap();
     /// assert_eq!(ids.into_iter().collect::<Vec<_>>(), [TaskId::from(0), TaskId::from(1)]);
@@ -291,7 +291,7 @@ impl BaseTaskPool {
     /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
     /// # async fn main() {
     /// let pool = TaskPool::builder().name("docs").build();
-    /// pool.apply(|| std::future::pending::<()>()).start().unwrap();
+    /// pool.apply(std::future::pending::<()>).start().unwrap();
     /// tokio::task::yield_now().await;
     /// pool.cancel(&[TaskId::from(0)]).unwrap();
     /// assert_eq!(pool.num_cancelled(), 1);
@@ -334,7 +334,7 @@ impl BaseTaskPool {
     /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
     /// # async fn main() {
     /// let pool = TaskPool::builder().pool_size(2).build();
-    /// let group = pool.apply(|| std::future::pending::<()>()).num(5).start().unwrap();
+    /// let group = pool.apply(std::future::pending::<()>).num(5).start().unwrap();
     /// tokio::task::yield_now().await;
     /// pool.cancel_group(group.name()).unwrap();
     /// pool.flush().await;
@@ -355,7 +355,7 @@ impl BaseTaskPool {
     /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
     /// # async fn main() {
     /// let pool = TaskPool::new();
-    /// pool.apply(|| std::future::pending::<()>()).num(3).start().unwrap();
+    /// pool.apply(std::future::pending::<()>).num(3).start().unwrap();
     /// tokio::task::yield_now().await;
     /// pool.cancel_all();
     /// assert_eq!(pool.num_cancelled(), 3);
@@ -494,7 +494,7 @@ impl BaseTaskPool {
     /// # async fn main() {
     /// let pool = TaskPool::new();
     /// // This one ignores the signal and is dropped at the deadline.
-    /// pool.apply(|| std::future::pending::<()>()).start().unwrap();
+    /// pool.apply(std::future::pending::<()>).start().unwrap();
     /// tokio::task::yield_now().await;
     /// let stop = pool.stop_gracefully(Duration::from_secs(2)).await;
     /// assert_eq!((stop.stopped_in_time(), stop.dropped().len()), (0, 1));
@@ -568,7 +568,7 @@ impl BaseTaskPool {
     /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
     /// # async fn main() {
     /// let pool = TaskPool::new();
-    /// pool.apply(|| std::future::pending::<()>()).group("idle").start().unwrap();
+    /// pool.apply(std::future::pending::<()>).group("idle").start().unwrap();
     /// tokio::task::yield_now().await;
     /// tokio::time::sleep(std::time::Duration::from_secs(5)).await;
     /// let tasks = pool.running_tasks();

@@ -119,7 +119,7 @@ impl SimpleTaskPool {
     /// # use tokio_taskpool::SimpleTaskPool;
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
-    /// let pool = SimpleTaskPool::new(|| std::future::pending::<()>());
+    /// let pool = SimpleTaskPool::new(std::future::pending::<()>);
     /// assert_eq!(pool.start(2).unwrap(), "start-group-0");
     /// assert_eq!(pool.start(1).unwrap(), "start-group-1");
     /// # }
@@ -142,7 +142,7 @@ impl SimpleTaskPool {
     /// # use tokio_taskpool::{SimpleTaskPool, TaskId};
     /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
     /// # async fn main() {
-    /// let pool = SimpleTaskPool::builder(|| std::future::pending::<()>()).pool_size(2).build();
+    /// let pool = SimpleTaskPool::builder(std::future::pending::<()>).pool_size(2).build();
     /// pool.start(3).unwrap(); // two run, one waits for room
     /// tokio::task::yield_now().await;
     /// assert_eq!(pool.stop(2), [TaskId::from(1)]); // the waiting start, then the newest worker
@@ -180,7 +180,7 @@ impl SimpleTaskPool {
     /// # use tokio_taskpool::SimpleTaskPool;
     /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
     /// # async fn main() {
-    /// let pool = SimpleTaskPool::new(|| std::future::pending::<()>());
+    /// let pool = SimpleTaskPool::new(std::future::pending::<()>);
     /// pool.start(3).unwrap();
     /// tokio::task::yield_now().await;
     /// assert_eq!(pool.stop_all().len(), 3);
@@ -287,7 +287,7 @@ impl SimpleTaskPoolBuilder {
     /// # use tokio_taskpool::SimpleTaskPool;
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
-    /// let pool = SimpleTaskPool::builder(|| std::future::pending::<()>())
+    /// let pool = SimpleTaskPool::builder(std::future::pending::<()>)
     ///     .on_cancel(|id| async move { println!("worker {id} stopped") })
     ///     .build();
     /// pool.start(1).unwrap();

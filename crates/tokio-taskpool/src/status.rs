@@ -14,7 +14,7 @@ use crate::TaskId;
 /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
 /// # async fn main() {
 /// let pool = TaskPool::builder().name("s").pool_size(1).build();
-/// pool.apply(|| std::future::pending::<()>()).num(3).group("idle").start().unwrap();
+/// pool.apply(std::future::pending::<()>).num(3).group("idle").start().unwrap();
 /// tokio::task::yield_now().await;
 /// let status = pool.status();
 /// assert_eq!((status.running, status.waiting, status.groups[0].name.as_str()), (1, 2, "idle"));
@@ -137,7 +137,7 @@ impl fmt::Display for GroupKind {
 /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
 /// # async fn main() {
 /// let pool = TaskPool::new();
-/// pool.apply(|| std::future::pending::<()>()).start().unwrap();
+/// pool.apply(std::future::pending::<()>).start().unwrap();
 /// tokio::task::yield_now().await;
 /// let info = &pool.running_tasks()[0];
 /// assert_eq!((info.id.as_u64(), info.group.as_str()), (0, "apply-group-0"));

@@ -33,7 +33,7 @@ use crate::{ApplyBuilder, BaseTaskPool, GroupKind, MapBuilder};
 /// # Comparison with `JoinSet`, `TaskTracker` and `buffer_unordered`
 ///
 /// A [`tokio::task::JoinSet`] owns a set of tasks of one output type and
-/// aborts them when dropped; [`tokio_util::task::TaskTracker`] only waits for
+/// aborts them when dropped; `tokio_util::task::TaskTracker` only waits for
 /// tasks; `futures`' `buffer_unordered` runs futures inside one task. Use
 /// those when that is all you need. A `TaskPool` adds what long-running
 /// services need on top: a size limit shared by all groups that can change

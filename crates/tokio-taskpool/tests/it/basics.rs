@@ -45,7 +45,7 @@ fn task_id_traits() {
 #[tokio::test(start_paused = true)]
 async fn ids_are_sequential_in_spawn_order_across_groups() {
     let pool = TaskPool::new();
-    let a = pool.apply(|| pending::<()>()).num(3).start().unwrap();
+    let a = pool.apply(pending::<()>).num(3).start().unwrap();
     settle().await;
     let b = pool.map(|_: u8| pending::<()>(), [1, 2]).num_concurrent(2).start().unwrap();
     settle().await;
@@ -74,15 +74,15 @@ async fn default_group_names_per_kind() {
 #[tokio::test(start_paused = true)]
 async fn default_names_skip_names_taken_by_the_user() {
     let pool = TaskPool::new();
-    let mine = pool.apply(|| pending::<()>()).group("apply-group-0").start().unwrap();
-    let auto = pool.apply(|| pending::<()>()).start().unwrap();
+    let mine = pool.apply(pending::<()>).group("apply-group-0").start().unwrap();
+    let auto = pool.apply(pending::<()>).start().unwrap();
     assert_eq!((mine.name(), auto.name()), ("apply-group-0", "apply-group-1"));
 }
 
 #[tokio::test(start_paused = true)]
 async fn duplicate_group_name_is_refused_and_changes_nothing() {
     let pool = TaskPool::builder().name("p").build();
-    pool.apply(|| pending::<()>()).group("workers").start().unwrap();
+    pool.apply(pending::<()>).group("workers").start().unwrap();
     settle().await;
     let err = pool.map(|_: u8| async {}, [1, 2]).group("workers").start().unwrap_err();
     assert_eq!(err, PoolError::GroupExists { pool: "TaskPool-p".into(), group: "workers".into() });
@@ -133,7 +133,7 @@ async fn lock_refuses_new_groups_but_lets_existing_ones_go_on() {
 #[tokio::test(start_paused = true)]
 async fn status_reports_counts_groups_and_kinds() {
     let pool = TaskPool::builder().name("s").pool_size(2).build();
-    pool.apply(|| pending::<()>()).group("a").num(3).start().unwrap();
+    pool.apply(pending::<()>).group("a").num(3).start().unwrap();
     settle().await;
     let status = pool.status();
     assert_eq!(status.name, "TaskPool-s");

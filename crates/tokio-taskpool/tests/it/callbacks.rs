@@ -125,7 +125,7 @@ async fn callbacks_may_call_back_into_the_pool() {
 #[tokio::test(start_paused = true)]
 async fn panicking_callbacks_are_caught_counted_and_reported() {
     let pool = TaskPool::new();
-    pool.apply(|| pending::<()>())
+    pool.apply(pending::<()>)
         .num(2)
         .on_cancel(|id| async move { panic!("on_cancel of {id} failed") })
         .on_end(|id| async move {
@@ -150,7 +150,7 @@ async fn panicking_callbacks_are_caught_counted_and_reported() {
 async fn simple_pool_callbacks_run_for_stopped_workers() {
     let log = Log::default();
     let (lc, le) = (log.clone(), log.clone());
-    let pool = SimpleTaskPool::builder(|| pending::<()>())
+    let pool = SimpleTaskPool::builder(pending::<()>)
         .on_cancel(move |id| {
             let l = lc.clone();
             async move { l.push(format!("cancel {id}")) }

@@ -11,7 +11,7 @@ use crate::support::{ids, settle};
 #[tokio::test(start_paused = true)]
 async fn cancel_errors_name_pool_and_task() {
     let pool = TaskPool::builder().name("c").build();
-    pool.apply(|| pending::<()>()).num(2).start().unwrap();
+    pool.apply(pending::<()>).num(2).start().unwrap();
     pool.apply(|| async {}).start().unwrap();
     settle().await;
     let (t0, t2, t9) = (TaskId::from(0), TaskId::from(2), TaskId::from(9));
@@ -29,7 +29,7 @@ async fn cancel_errors_name_pool_and_task() {
 #[tokio::test(start_paused = true)]
 async fn cancelling_a_task_whose_cancellation_is_in_progress_says_already_cancelled() {
     let pool = TaskPool::builder().name("c").build();
-    pool.apply(|| pending::<()>()).on_cancel(|_| sleep(Duration::from_secs(5))).start().unwrap();
+    pool.apply(pending::<()>).on_cancel(|_| sleep(Duration::from_secs(5))).start().unwrap();
     settle().await;
     pool.cancel(&[TaskId::from(0)]).unwrap();
     settle().await;
@@ -46,7 +46,7 @@ async fn cancelling_a_task_whose_cancellation_is_in_progress_says_already_cancel
 #[tokio::test(start_paused = true)]
 async fn cancel_is_all_or_nothing() {
     let pool = TaskPool::new();
-    pool.apply(|| pending::<()>()).num(3).start().unwrap();
+    pool.apply(pending::<()>).num(3).start().unwrap();
     settle().await;
     assert!(pool.cancel(&ids(&[0, 1, 42])).is_err());
     assert_eq!((pool.num_running(), pool.num_cancelled()), (3, 0), "a refused cancel changed nothing");
@@ -132,7 +132,7 @@ async fn cancel_group_of_a_map_takes_no_more_items() {
 #[tokio::test(start_paused = true)]
 async fn cancel_all_cancels_every_group_and_queued_start() {
     let pool = TaskPool::builder().pool_size(3).build();
-    pool.apply(|| pending::<()>()).num(4).start().unwrap();
+    pool.apply(pending::<()>).num(4).start().unwrap();
     pool.map(|_: u8| pending::<()>(), 0..100).num_concurrent(5).start().unwrap();
     settle().await;
     assert_eq!(pool.num_running(), 3);

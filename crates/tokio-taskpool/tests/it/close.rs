@@ -42,7 +42,7 @@ async fn flush_waits_for_callbacks_of_ended_tasks_but_not_for_running_tasks() {
     let pool = TaskPool::new();
     let start = Instant::now();
     pool.apply(|| async {}).on_end(|_| sleep(Duration::from_secs(2))).start().unwrap();
-    pool.apply(|| pending::<()>()).start().unwrap();
+    pool.apply(pending::<()>).start().unwrap();
     settle().await;
     pool.flush().await;
     assert_eq!(secs_since(start), 2.0);
@@ -91,7 +91,7 @@ async fn graceful_stop_signals_waits_then_drops_the_rest() {
     .num(2)
     .start()
     .unwrap();
-    pool.apply(|| pending::<()>()).num(5).start().unwrap();
+    pool.apply(pending::<()>).num(5).start().unwrap();
     settle().await;
     assert_eq!((pool.num_running(), pool.num_waiting()), (3, 4));
     let start = Instant::now();

@@ -16,7 +16,7 @@ use crate::support::{ids, settle};
 #[tokio::test(start_paused = true)]
 async fn defect_01_pool_size_is_the_configured_limit() {
     let pool = TaskPool::builder().pool_size(5).build();
-    pool.apply(|| pending::<()>()).num(3).start().unwrap();
+    pool.apply(pending::<()>).num(3).start().unwrap();
     settle().await;
     assert_eq!(pool.pool_size(), Some(5));
     let status = pool.status();
@@ -54,7 +54,7 @@ async fn defect_02_shrinking_while_running_keeps_an_exact_limit() {
 #[tokio::test(start_paused = true)]
 async fn defect_03_raising_the_size_wakes_waiting_starts() {
     let pool = TaskPool::builder().pool_size(1).build();
-    pool.apply(|| pending::<()>()).num(4).start().unwrap();
+    pool.apply(pending::<()>).num(4).start().unwrap();
     settle().await;
     pool.set_pool_size(Some(4));
     settle().await;
@@ -63,7 +63,7 @@ async fn defect_03_raising_the_size_wakes_waiting_starts() {
 
 #[tokio::test(start_paused = true)]
 async fn defect_04_stop_does_not_let_pending_starts_refill_the_pool() {
-    let pool = SimpleTaskPool::builder(|| pending::<()>()).pool_size(2).build();
+    let pool = SimpleTaskPool::builder(pending::<()>).pool_size(2).build();
     pool.start(4).unwrap();
     settle().await;
     assert_eq!(pool.stop(2), ids(&[]));
@@ -141,7 +141,7 @@ async fn defect_07_ended_tasks_leave_nothing_behind_without_flush() {
 #[tokio::test(start_paused = true)]
 async fn defect_08_a_cancelled_task_says_it_was_cancelled() {
     let pool = TaskPool::new();
-    let mut group = pool.apply(|| pending::<u8>()).start().unwrap();
+    let mut group = pool.apply(pending::<u8>).start().unwrap();
     settle().await;
     pool.cancel_group(group.name()).unwrap();
     assert!(group.next().await.unwrap().result.unwrap_err().is_cancelled());

@@ -28,7 +28,7 @@ async fn results_arrive_in_completion_order_with_ids() {
 #[tokio::test(start_paused = true)]
 async fn a_cancelled_task_reports_cancellation() {
     let pool = TaskPool::new();
-    let mut group = pool.apply(|| pending::<u32>()).start().unwrap();
+    let mut group = pool.apply(pending::<u32>).start().unwrap();
     settle().await;
     pool.cancel(&ids(&[0])).unwrap();
     let output = group.next().await.unwrap();

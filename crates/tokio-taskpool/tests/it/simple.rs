@@ -10,7 +10,7 @@ use crate::support::{ids, settle};
 
 #[tokio::test(start_paused = true)]
 async fn stop_cancels_running_workers_newest_first() {
-    let pool = SimpleTaskPool::new(|| pending::<()>());
+    let pool = SimpleTaskPool::new(pending::<()>);
     pool.start(3).unwrap();
     settle().await;
     pool.start(2).unwrap();
@@ -24,7 +24,7 @@ async fn stop_cancels_running_workers_newest_first() {
 
 #[tokio::test(start_paused = true)]
 async fn stop_withdraws_pending_starts_first() {
-    let pool = SimpleTaskPool::builder(|| pending::<()>()).pool_size(2).build();
+    let pool = SimpleTaskPool::builder(pending::<()>).pool_size(2).build();
     pool.start(5).unwrap();
     settle().await;
     assert_eq!((pool.num_running(), pool.num_waiting()), (2, 3));

@@ -35,12 +35,12 @@ impl Concurrency {
 #[tokio::test(start_paused = true)]
 async fn pool_size_reports_the_limit_not_the_free_room() {
     let pool = TaskPool::builder().pool_size(5).build();
-    pool.apply(|| pending::<()>()).num(3).start().unwrap();
+    pool.apply(pending::<()>).num(3).start().unwrap();
     settle().await;
     assert_eq!(pool.num_running(), 3);
     assert_eq!(pool.pool_size(), Some(5));
     assert!(!pool.is_full());
-    pool.apply(|| pending::<()>()).num(2).start().unwrap();
+    pool.apply(pending::<()>).num(2).start().unwrap();
     settle().await;
     assert!(pool.is_full());
     assert_eq!(pool.pool_size(), Some(5));
@@ -134,7 +134,7 @@ async fn after_shrink_the_limit_is_exactly_the_new_value() {
 #[tokio::test(start_paused = true)]
 async fn raising_starts_waiting_tasks_at_once() {
     let pool = TaskPool::builder().pool_size(1).build();
-    pool.apply(|| pending::<()>()).num(4).start().unwrap();
+    pool.apply(pending::<()>).num(4).start().unwrap();
     settle().await;
     assert_eq!((pool.num_running(), pool.num_waiting()), (1, 3));
     pool.set_pool_size(Some(4));
@@ -189,7 +189,7 @@ async fn from_unlimited_to_a_limit_below_running() {
 #[tokio::test(start_paused = true)]
 async fn shrink_then_grow_back_pays_the_debt_first() {
     let pool = TaskPool::builder().pool_size(4).build();
-    pool.apply(|| pending::<()>()).num(8).start().unwrap();
+    pool.apply(pending::<()>).num(8).start().unwrap();
     settle().await;
     assert_eq!(pool.num_running(), 4);
     pool.set_pool_size(Some(1)); // 3 over the limit
