@@ -60,5 +60,10 @@ async fn main() {
         .expect("the pool is open");
     println!("{}  {pool}: started group {} (running: {})", stamp(start), starred.name(), pool.num_running());
     let report = pool.gather_and_close().await;
-    println!("{}  gather_and_close returned; {} tasks ended, {} failed", stamp(start), pool.num_ended(), report.num_failed());
+    println!(
+        "{}  gather_and_close returned; {} tasks ended, {} failed",
+        stamp(start),
+        pool.num_ended(),
+        report.num_failed()
+    );
 }

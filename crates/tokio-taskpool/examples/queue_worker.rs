@@ -52,5 +52,10 @@ async fn main() {
 
     pool.cancel_group(group.name()).expect("the group is alive");
     pool.flush().await;
-    println!("{} running, {} cancelled, {} ended", pool.num_running(), pool.num_cancelled(), pool.num_ended());
+    println!(
+        "{} running, {} cancelled, {} ended",
+        pool.num_running(),
+        pool.num_cancelled(),
+        pool.num_ended()
+    );
 }

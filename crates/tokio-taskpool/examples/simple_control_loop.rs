@@ -21,7 +21,8 @@ async fn main() {
         let (backlog, done) = (b.clone(), d.clone());
         async move {
             loop {
-                let took = backlog.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_ok();
+                let took =
+                    backlog.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_ok();
                 if took {
                     tokio::time::sleep(Duration::from_millis(20)).await; // work on one item
                     done.fetch_add(1, Ordering::SeqCst);
@@ -47,10 +48,18 @@ async fn main() {
         } else if waiting < 20 && running > 2 {
             pool.stop(2);
         }
-        println!("tick {tick:2}: backlog {waiting:3}, workers {running:2}, done {}", done.load(Ordering::SeqCst));
+        println!(
+            "tick {tick:2}: backlog {waiting:3}, workers {running:2}, done {}",
+            done.load(Ordering::SeqCst)
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let stopped = pool.stop_all();
     let report = pool.gather_and_close().await;
-    println!("stopped {} workers; {} done; {} failed", stopped.len(), done.load(Ordering::SeqCst), report.num_failed());
+    println!(
+        "stopped {} workers; {} done; {} failed",
+        stopped.len(),
+        done.load(Ordering::SeqCst),
+        report.num_failed()
+    );
 }

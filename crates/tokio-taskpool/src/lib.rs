@@ -99,6 +99,8 @@ mod task_output;
 mod task_pool;
 mod task_run;
 
+#[cfg(feature = "control")]
+pub mod control;
 
 pub use apply_builder::ApplyBuilder;
 pub use base_pool::BaseTaskPool;

@@ -5,6 +5,8 @@ mod basics;
 mod callbacks;
 mod cancel;
 mod close;
+#[cfg(feature = "control")]
+mod control;
 mod current_task;
 mod peer_defects;
 mod results;

@@ -1,0 +1,238 @@
+//! `taskpool-ctl`: drive a running tokio-taskpool pool through its control
+//! server, one command at a time or interactively.
+//!
+//! ```text
+//! taskpool-ctl tcp 127.0.0.1 7878             # interactive, with line editing and history
+//! taskpool-ctl unix /run/app.sock -- start 5  # one command; exit code says how it went
+//! taskpool-ctl --json unix /run/app.sock -- status
+//! ```
+//!
+//! Exit codes: 0 success; 1 the server refused or failed a command (the
+//! error is on stderr); 2 bad usage, a command that does not parse, or no
+//! session (connection failed, wrong token, server gone).
+//!
+//! The binary is thin: the protocol, the command parser and the table
+//! printing live in `tokio_taskpool::control`.
+
+use std::io::{self, BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use rustyline::error::ReadlineError;
+use tokio::runtime::Runtime;
+use tokio_taskpool::control::{ClientError, Command, ControlClient};
+
+/// Control a tokio-taskpool pool from the command line.
+///
+/// Without a command after `--`, opens an interactive session: type
+/// `help` for the commands, `exit` or Ctrl-D to leave. With stdin not a
+/// terminal, reads one command per line from it.
+#[derive(Debug, Parser)]
+#[command(
+    name = "taskpool-ctl",
+    version,
+    after_help = "Examples:\n  \
+        taskpool-ctl tcp 127.0.0.1 7878\n  \
+        taskpool-ctl unix /run/app.sock -- start 5\n  \
+        taskpool-ctl unix /run/app.sock -- map fetch '[\"a b\", \"c\"]' -n 3\n  \
+        taskpool-ctl --json unix /run/app.sock -- status\n\n\
+        Exit codes: 0 success; 1 the server refused or failed a command; \
+        2 bad usage, a command that does not parse, or no session."
+)]
+struct Cli {
+    /// Print each response as the server's raw JSON line.
+    #[arg(long, global = true)]
+    json: bool,
+
+    /// The access token, when the server requires one.
+    #[arg(long, global = true, env = "TASKPOOL_CTL_TOKEN", hide_env_values = true)]
+    token: Option<String>,
+
+    #[command(subcommand)]
+    target: Target,
+}
+
+#[derive(Debug, Subcommand)]
+enum Target {
+    /// Connect over TCP.
+    Tcp {
+        /// The server's host name or IP address.
+        host: String,
+        /// The server's port.
+        port: u16,
+        /// One command to run, then exit (e.g. `-- start 5`).
+        #[arg(last = true)]
+        command: Vec<String>,
+    },
+    /// Connect to a Unix socket.
+    Unix {
+        /// The socket's path.
+        path: PathBuf,
+        /// One command to run, then exit (e.g. `-- start 5`).
+        #[arg(last = true)]
+        command: Vec<String>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("taskpool-ctl: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let token = cli.token.as_deref();
+    let (mut client, command) = match cli.target {
+        Target::Tcp { host, port, command } => {
+            let client = runtime
+                .block_on(ControlClient::connect_tcp((host.as_str(), port), token))
+                .with_context(|| format!("cannot open a session with {host}:{port}"))?;
+            (client, command)
+        }
+        Target::Unix { path, command } => {
+            let client = runtime
+                .block_on(connect_unix(&path, token))
+                .with_context(|| format!("cannot open a session with {}", path.display()))?;
+            (client, command)
+        }
+    };
+    let mut session = Session { runtime, client: &mut client, json: cli.json };
+    if !command.is_empty() {
+        let command = Command::from_args(&command).map_err(|e| anyhow::anyhow!("{e}"))?;
+        return Ok(if session.run(&command)? { ExitCode::SUCCESS } else { ExitCode::from(1) });
+    }
+    if io::stdin().is_terminal() {
+        session.interactive()?;
+        Ok(ExitCode::SUCCESS)
+    } else {
+        Ok(if session.piped()? { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    }
+}
+
+#[cfg(unix)]
+async fn connect_unix(path: &std::path::Path, token: Option<&str>) -> Result<ControlClient, ClientError> {
+    ControlClient::connect_unix(path, token).await
+}
+
+#[cfg(not(unix))]
+async fn connect_unix(_: &std::path::Path, _: Option<&str>) -> Result<ControlClient, ClientError> {
+    Err(ClientError::Io(io::Error::new(io::ErrorKind::Unsupported, "Unix sockets are not supported here")))
+}
+
+struct Session<'a> {
+    runtime: Runtime,
+    client: &'a mut ControlClient,
+    json: bool,
+}
+
+impl Session<'_> {
+    /// Runs one command and prints its outcome: the result on stdout, or
+    /// the server's error on stderr. Returns whether the command succeeded;
+    /// fails only when the session is lost.
+    fn run(&mut self, command: &Command) -> anyhow::Result<bool> {
+        let response = self.runtime.block_on(self.client.request(command)).map_err(session_lost)?;
+        let mut stdout = io::stdout().lock();
+        if self.json {
+            writeln!(stdout, "{}", serde_json::to_string(&response)?)?;
+        }
+        match response.into_result() {
+            Ok(result) => {
+                if !self.json {
+                    writeln!(stdout, "{}", command.render(&result))?;
+                }
+                stdout.flush()?;
+                Ok(true)
+            }
+            Err(e) => {
+                stdout.flush()?;
+                eprintln!("error: {e}");
+                Ok(false)
+            }
+        }
+    }
+
+    /// Runs one line typed or piped in; `None` when it asks to leave.
+    fn line(&mut self, line: &str) -> anyhow::Result<Option<bool>> {
+        let line = line.trim();
+        match line {
+            "" => Ok(Some(true)),
+            "exit" | "quit" => Ok(None),
+            _ => match Command::parse_line(line) {
+                Ok(command) => self.run(&command).map(Some),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    Ok(Some(false))
+                }
+            },
+        }
+    }
+
+    /// A session at a terminal: line editing, history, `exit` or Ctrl-D to
+    /// leave, Ctrl-C to drop the current line.
+    fn interactive(&mut self) -> anyhow::Result<()> {
+        let server = self.client.server();
+        let prompt = format!("{}> ", server.pool);
+        println!(
+            "connected to {} ({}{}); type help for the commands, exit or Ctrl-D to leave",
+            server.pool,
+            server.pool_kind,
+            if server.read_only { ", read-only" } else { "" }
+        );
+        let mut editor = rustyline::DefaultEditor::new()?;
+        let history = std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".taskpool_ctl_history"));
+        if let Some(history) = &history {
+            // A missing history file is normal the first time.
+            let _ = editor.load_history(history);
+        }
+        loop {
+            match editor.readline(&prompt) {
+                Ok(line) => {
+                    if !line.trim().is_empty() {
+                        let _ = editor.add_history_entry(line.as_str());
+                    }
+                    if self.line(&line)?.is_none() {
+                        break;
+                    }
+                }
+                Err(ReadlineError::Interrupted) => continue,
+                Err(ReadlineError::Eof) => break,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        if let Some(history) = &history {
+            let _ = editor.save_history(history);
+        }
+        Ok(())
+    }
+
+    /// Commands piped in, one per line, without prompts. Returns whether
+    /// every command succeeded.
+    fn piped(&mut self) -> anyhow::Result<bool> {
+        let mut all_ok = true;
+        for line in io::stdin().lock().lines() {
+            match self.line(&line?)? {
+                Some(ok) => all_ok &= ok,
+                None => break,
+            }
+        }
+        Ok(all_ok)
+    }
+}
+
+fn session_lost(e: ClientError) -> anyhow::Error {
+    anyhow::Error::new(e).context("the session is lost")
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain()
+        .any(|cause| cause.downcast_ref::<io::Error>().is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe))
+}
