@@ -3,13 +3,15 @@ use std::future::Future;
 use std::ops::Deref;
 use std::sync::Arc;
 
-use futures::future::BoxFuture;
-
 use crate::group_core::{callback, Callbacks};
 use crate::meta::run_counted;
 use crate::{BaseTaskPool, GroupKind, PoolError, TaskId};
 
-type Worker = dyn Fn() -> BoxFuture<'static, ()> + Send + Sync;
+/// Starts `n` workers as a new group of the pool. The worker's concrete type
+/// is erased here, once per `start` call, rather than by boxing every
+/// worker's future: a boxed future would cost each alive worker an
+/// allocation and its pointer.
+type Starter = dyn Fn(&BaseTaskPool, usize, Callbacks) -> Result<String, PoolError> + Send + Sync;
 
 /// A pool of copies of one worker: `start(n)` adds `n` workers, `stop(n)`
 /// takes `n` away, at any time.
@@ -43,7 +45,7 @@ type Worker = dyn Fn() -> BoxFuture<'static, ()> + Send + Sync;
 #[derive(Clone)]
 pub struct SimpleTaskPool {
     base: BaseTaskPool,
-    worker: Arc<Worker>,
+    starter: Arc<Starter>,
     callbacks: Callbacks,
 }
 
@@ -81,15 +83,21 @@ impl SimpleTaskPool {
         F: Fn() -> Fut + Send + Sync + 'static,
         Fut: Future + Send + 'static,
     {
-        // The worker's output is of no use to anyone (start returns a group
-        // name, not a handle), so it is dropped inside the task.
-        let worker: Arc<Worker> = Arc::new(move || {
+        let worker = Arc::new(move || {
+            // Nobody reads a worker's output (start returns a group name, not
+            // a handle): it is dropped inside the task.
             let future = worker();
-            Box::pin(async move {
+            async move {
                 future.await;
+            }
+        });
+        let starter: Arc<Starter> = Arc::new(move |base: &BaseTaskPool, n: usize, callbacks: Callbacks| {
+            let worker = worker.clone();
+            base.start_group(GroupKind::Start, None, n, callbacks, |alive, group| {
+                run_counted(alive, group, worker, None)
             })
         });
-        SimpleTaskPoolBuilder { worker, name: None, pool_size: None, callbacks: Callbacks::default() }
+        SimpleTaskPoolBuilder { starter, name: None, pool_size: None, callbacks: Callbacks::default() }
     }
 
     /// The shared controls; the same as dereferencing.
@@ -127,10 +135,7 @@ impl SimpleTaskPool {
     #[track_caller]
     pub fn start(&self, n: usize) -> Result<String, PoolError> {
         assert!(n > 0, "SimpleTaskPool::start(0): starting no worker is a mistake");
-        let worker = self.worker.clone();
-        self.base.start_group(GroupKind::Start, None, n, self.callbacks.clone(), |pool, group| {
-            run_counted(pool, group, worker, None)
-        })
+        (self.starter)(&self.base, n, self.callbacks.clone())
     }
 
     /// Takes `n` workers away: first withdraws starts still waiting for room
@@ -225,7 +230,7 @@ impl fmt::Debug for SimpleTaskPool {
 /// ```
 #[must_use = "a builder does nothing until .build() is called"]
 pub struct SimpleTaskPoolBuilder {
-    worker: Arc<Worker>,
+    starter: Arc<Starter>,
     name: Option<String>,
     pool_size: Option<usize>,
     callbacks: Callbacks,
@@ -316,7 +321,7 @@ impl SimpleTaskPoolBuilder {
     pub fn build(self) -> SimpleTaskPool {
         SimpleTaskPool {
             base: BaseTaskPool::new("SimpleTaskPool", self.name, self.pool_size),
-            worker: self.worker,
+            starter: self.starter,
             callbacks: self.callbacks,
         }
     }

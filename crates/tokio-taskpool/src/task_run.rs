@@ -62,6 +62,8 @@ where
     Fut: Future<Output = T> + Send + 'static,
     M: FnOnce() -> Fut + Send + 'static,
 {
+    // Read before taking the lock, to keep the critical section short.
+    let now = Instant::now();
     let mut guard = pool.lock();
     let state = &mut *guard;
     let Some(record) = state.groups.get_mut(&group.key) else {
@@ -108,12 +110,7 @@ where
     }
     state.tasks.insert(
         id,
-        TaskRecord {
-            group: group.key,
-            phase: Phase::Running,
-            abort: handle.abort_handle(),
-            started: Instant::now(),
-        },
+        TaskRecord { group: group.key, phase: Phase::Running, abort: handle.abort_handle(), started: now },
     );
     drop(guard);
     tracing::debug!("Started {}_Task-{}", pool.display, id);
