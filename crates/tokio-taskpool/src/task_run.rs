@@ -3,7 +3,6 @@
 //! its callbacks run exactly once, outside every lock.
 
 use std::any::Any;
-use std::cell::Cell;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
@@ -86,42 +85,30 @@ where
     record.started += 1;
     room.hand_to_task(state);
     state.running += 1;
+    state.tasks.insert(id, TaskRecord { group: group.key, phase: Phase::Running, abort: None, started: now });
+    drop(guard);
     let task_guard =
         TaskGuard { pool: pool.clone(), group: group.clone(), id, slot, sink: sink.clone(), armed: true };
     let context = TaskContext { id, group: group.clone() };
-    // Spawned under the lock, so that the record below holds the abort handle
-    // from the start and one lock per start is enough. No user code runs in
-    // `spawn`; but on a runtime that is shutting down, tokio drops the future
-    // on the spot, and the guard's `Drop` (which would need this lock) then
-    // leaves its bookkeeping to us, through `SPAWNING`.
-    SPAWNING.set(true);
+    // Spawned outside the lock: a spawn can wake another worker thread with a
+    // system call, which would lengthen the critical section that every task
+    // end waits for (measured: most lock contention on the multi-thread
+    // runtime came from it); and on a runtime that is shutting down, tokio
+    // drops the future on the spot, and the guard's `Drop` takes the lock.
     let handle = tokio::spawn(task_future(task_guard, context, make));
-    SPAWNING.set(false);
-    if DROPPED_WHILE_SPAWNING.take() {
-        state.running -= 1;
-        state.cancelled += 1;
-        state.ended += 1;
-        state.room.occupied -= 1;
-        pool.give_back_room(state);
-        if let Some(record) = state.groups.get_mut(&group.key) {
-            record.live.remove(&id);
+    let mut state = pool.lock();
+    if let Some(task) = state.tasks.get_mut(&id) {
+        if task.phase == Phase::Cancelled {
+            // Cancelled between the registration and now, when there was no
+            // abort handle to use: abort it here.
+            handle.abort();
+        } else {
+            task.abort = Some(handle.abort_handle());
         }
-        return Started::Yes { more };
     }
-    state.tasks.insert(
-        id,
-        TaskRecord { group: group.key, phase: Phase::Running, abort: handle.abort_handle(), started: now },
-    );
-    drop(guard);
+    drop(state);
     tracing::debug!("Started {}_Task-{}", pool.display, id);
     Started::Yes { more }
-}
-
-thread_local! {
-    /// Set while this thread spawns a task under a pool's lock.
-    static SPAWNING: Cell<bool> = const { Cell::new(false) };
-    /// Set by a task guard dropped during that spawn (the runtime is shutting down).
-    static DROPPED_WHILE_SPAWNING: Cell<bool> = const { Cell::new(false) };
 }
 
 /// The future of a pooled task, built from combinators rather than an async
@@ -234,12 +221,6 @@ impl<T: Send + 'static> TaskGuard<T> {
 impl<T: Send + 'static> Drop for TaskGuard<T> {
     fn drop(&mut self) {
         if !self.armed {
-            return;
-        }
-        if SPAWNING.get() {
-            // Dropped by `tokio::spawn` itself, under the pool's lock, which
-            // this thread holds: `start_task` does the bookkeeping.
-            DROPPED_WHILE_SPAWNING.set(true);
             return;
         }
         let id = self.id;
