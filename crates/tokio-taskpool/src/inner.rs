@@ -4,18 +4,10 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use tokio::sync::{Notify, Semaphore};
+use tokio::sync::Notify;
 
+use crate::room::ResizableLimit;
 use crate::state::PoolState;
-
-/// The room semaphore's capacity when the pool has no limit: large enough
-/// never to run out, small enough that growing back from any limit stays
-/// under `Semaphore::MAX_PERMITS`.
-const UNLIMITED: usize = Semaphore::MAX_PERMITS >> 1;
-
-fn capacity(limit: Option<usize>) -> usize {
-    limit.map_or(UNLIMITED, |l| l.min(UNLIMITED))
-}
 
 /// Process-wide index of pools, for the names of unnamed pools.
 static NEXT_POOL_INDEX: AtomicU64 = AtomicU64::new(0);
@@ -27,10 +19,9 @@ pub(crate) struct PoolInner {
     /// E.g. `ingest`, or the pool's index when it has no name.
     pub(crate) name: String,
     state: Mutex<PoolState>,
-    /// One permit per free place in the pool. Tasks do not hold tokio permits:
-    /// a permit is forgotten once acquired and given back through
-    /// [`PoolInner::give_back_room`], so that a shrink can swallow it.
-    room: Semaphore,
+    /// One permit per free place in the pool, taken without the lock and
+    /// given back through [`PoolInner::give_back_room`] (see `room.rs`).
+    room: ResizableLimit,
     /// Woken when a task or meta task goes away or the pool closes, for the
     /// calls that wait for that.
     changed: Notify,
@@ -43,7 +34,7 @@ impl PoolInner {
             display: format!("{kind}-{name}"),
             name,
             state: Mutex::new(PoolState::new(limit)),
-            room: Semaphore::new(capacity(limit)),
+            room: ResizableLimit::new(limit),
             changed: Notify::new(),
         }
     }
@@ -63,46 +54,39 @@ impl PoolInner {
     /// A map group passes its key, so that `num_waiting` counts it while it
     /// waits (counted groups report their pending starts through the state).
     pub(crate) async fn acquire_room(&self, waiting_group: Option<u64>) -> RoomPermit<'_> {
-        let permit = match self.room.try_acquire() {
-            Ok(permit) => permit,
-            Err(_) => {
+        loop {
+            if self.room.try_take() {
+                // One atomic load on the fast path: the take synchronizes with
+                // any shrink before it (see `owes`).
+                if !self.room.owes() {
+                    return RoomPermit { inner: self, armed: true };
+                }
+            } else {
                 let _waiting = waiting_group.map(|key| WaitingGuard::new(self, key));
-                self.room.acquire().await.expect("the room semaphore is never closed")
+                self.room.take().await;
             }
-        };
-        permit.forget();
-        RoomPermit { inner: self, armed: true }
+            // After a wait the permit may have been handed over before a
+            // shrink that this task does not synchronize with, so the debt is
+            // read under the lock; also when the fast path saw a debt. A
+            // permit that pays the debt admits nothing, and the loop waits
+            // for another.
+            if !self.room.pay_with_taken(&mut self.lock().room) {
+                return RoomPermit { inner: self, armed: true };
+            }
+        }
     }
 
     /// Gives one place back, or swallows it while a shrink is still owed.
     pub(crate) fn give_back_room(&self, state: &mut PoolState) {
-        if state.room.debt > 0 {
-            state.room.debt -= 1;
-        } else {
-            self.room.add_permits(1);
-        }
+        self.room.give_back(&mut state.room);
     }
 
-    /// Changes the size limit. Growing pays the debt first and then adds
-    /// permits, which wakes waiting meta tasks at once. Shrinking forgets free
-    /// permits and records the rest as debt, so running tasks keep running and
-    /// are not replaced until fewer run than the new limit.
+    /// Changes the size limit; see [`ResizableLimit::resize`]. Raising it
+    /// wakes waiting meta tasks at once; lowering it below the number of
+    /// running tasks cancels nothing and replaces none of them until fewer
+    /// run than the new limit.
     pub(crate) fn resize(&self, state: &mut PoolState, limit: Option<usize>) {
-        let old = capacity(state.room.limit);
-        let new = capacity(limit);
-        if new > old {
-            let grow = new - old;
-            let paid = grow.min(state.room.debt);
-            state.room.debt -= paid;
-            if grow > paid {
-                self.room.add_permits(grow - paid);
-            }
-        } else {
-            let shrink = old - new;
-            let forgotten = self.room.forget_permits(shrink);
-            state.room.debt += shrink - forgotten;
-        }
-        state.room.limit = limit;
+        self.room.resize(&mut state.room, limit);
     }
 
     /// Wakes waiting calls if there are any; called after the lock is released.

@@ -91,6 +91,7 @@ mod item_worker;
 mod map_builder;
 mod meta;
 mod report;
+mod room;
 mod simple_pool;
 mod state;
 mod status;

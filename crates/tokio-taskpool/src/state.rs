@@ -12,6 +12,7 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use crate::report::{PoolReport, TaskFailure};
+use crate::room::Room;
 use crate::{GroupKind, TaskId};
 
 /// Where an alive task is in its life.
@@ -52,17 +53,6 @@ pub(crate) struct GroupRecord {
     pub(crate) waiting_for_room: bool,
 }
 
-/// Room accounting for the resizable size limit; see [`PoolState::resize`].
-#[derive(Debug, Default)]
-pub(crate) struct Room {
-    pub(crate) limit: Option<usize>,
-    /// Permits to swallow as they come back, after a shrink below the number
-    /// of permits in use.
-    pub(crate) debt: usize,
-    /// Room held by alive task futures.
-    pub(crate) occupied: usize,
-}
-
 #[derive(Debug)]
 pub(crate) struct PoolState {
     pub(crate) room: Room,
@@ -95,7 +85,7 @@ pub(crate) struct PoolState {
 impl PoolState {
     pub(crate) fn new(limit: Option<usize>) -> Self {
         PoolState {
-            room: Room { limit, debt: 0, occupied: 0 },
+            room: Room::new(limit),
             next_id: 0,
             tasks: BTreeMap::new(),
             groups: BTreeMap::new(),

@@ -8,6 +8,7 @@ mod close;
 #[cfg(feature = "control")]
 mod control;
 mod current_task;
+mod model;
 mod peer_defects;
 mod results;
 mod scenarios;
