@@ -187,3 +187,11 @@ fn help_lists_the_commands_of_the_pool_kind() {
     assert_eq!(Command::help(Some("nope"), false).unwrap_err().kind(), "unknown_command");
     assert!(Command::help(Some("apply"), true).unwrap().ends_with("(TaskPool only)"));
 }
+
+#[test]
+fn numbers_survive_a_text_round_trip_exactly() {
+    // Found by the command_line fuzz target: without serde_json's
+    // float_roundtrip feature this came back as a neighbouring float.
+    let command = parse("apply f 2288888888888888111111");
+    assert_eq!(parse(&command.to_string()), command);
+}
