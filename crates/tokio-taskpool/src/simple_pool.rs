@@ -3,6 +3,8 @@ use std::future::Future;
 use std::ops::Deref;
 use std::sync::Arc;
 
+use futures::FutureExt;
+
 use crate::group_core::{callback, Callbacks};
 use crate::meta::run_counted;
 use crate::{BaseTaskPool, GroupKind, PoolError, TaskId};
@@ -83,14 +85,10 @@ impl SimpleTaskPool {
         F: Fn() -> Fut + Send + Sync + 'static,
         Fut: Future + Send + 'static,
     {
-        let worker = Arc::new(move || {
-            // Nobody reads a worker's output (start returns a group name, not
-            // a handle): it is dropped inside the task.
-            let future = worker();
-            async move {
-                future.await;
-            }
-        });
+        // Nobody reads a worker's output (start returns a group name, not a
+        // handle): it is dropped inside the task. `map(drop)` adds no bytes to
+        // the worker's future, where an `async` wrapper would hold it twice.
+        let worker = Arc::new(move || worker().map(drop));
         let starter: Arc<Starter> = Arc::new(move |base: &BaseTaskPool, n: usize, callbacks: Callbacks| {
             let worker = worker.clone();
             base.start_group(GroupKind::Start, None, n, callbacks, |alive, group| {
