@@ -11,7 +11,7 @@
 //! exactly once, that `on_cancel` and `on_end` run at most once each and in
 //! that order after the future is gone, that its result is delivered exactly
 //! once after them, and that a map group never runs more than its
-//! `num_concurrent`. After each step the driver (`driver.rs`) waits, within
+//! `num_concurrent`. After each step the driver (`driver/`) waits, within
 //! a deadline, until the pool and the tasks are at rest, and checks:
 //!
 //! - the pool's running tasks are exactly the tasks waiting at their gate,
