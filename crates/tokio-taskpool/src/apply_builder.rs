@@ -2,8 +2,7 @@ use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
 
-use crate::group_core::{callback, Callbacks};
-use crate::meta::run_counted;
+use crate::engine::{callback, run_counted, Callbacks, GroupSpec};
 use crate::{BaseTaskPool, GroupHandle, GroupKind, PoolError, TaskId};
 
 /// Sets up an apply group; made by [`TaskPool::apply`](crate::TaskPool::apply),
@@ -169,14 +168,16 @@ where
     pub fn start(self) -> Result<GroupHandle<Fut::Output>, PoolError> {
         let (sink, results) = tokio::sync::mpsc::unbounded_channel();
         let factory = Arc::new(self.factory);
-        let name = self.pool.start_group(
-            GroupKind::Apply,
-            self.group,
-            self.num,
-            self.callbacks,
-            |pool, group| run_counted(pool, group, factory, Some(sink)),
-        )?;
-        Ok(GroupHandle::new(name, results))
+        let spec = GroupSpec {
+            kind: GroupKind::Apply,
+            name: self.group,
+            remaining: self.num,
+            num_concurrent: None,
+            callbacks: self.callbacks,
+        };
+        let group =
+            self.pool.start_group(spec, |alive, group| run_counted(alive, group, factory, Some(sink)))?;
+        Ok(GroupHandle::new(group.name.to_string(), results))
     }
 }
 

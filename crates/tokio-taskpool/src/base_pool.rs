@@ -4,11 +4,8 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::group_core::{Callbacks, GroupCore};
-use crate::inner::PoolInner;
-use crate::meta::MetaGuard;
-use crate::state::Phase;
-use crate::{GracefulStop, GroupKind, GroupStatus, PoolError, PoolReport, PoolStatus, TaskId, TaskInfo};
+use crate::engine::{spawn_group, CancelRefusal, GroupCore, GroupSpec, OpenRefusal, PoolInner};
+use crate::{GracefulStop, PoolError, PoolReport, PoolStatus, TaskId, TaskInfo};
 
 /// What both pool kinds share: sizing, locking, counting, cancelling,
 /// flushing and closing.
@@ -61,7 +58,7 @@ impl BaseTaskPool {
     /// assert_eq!(TaskPool::builder().pool_size(3).build().pool_size(), Some(3));
     /// ```
     pub fn pool_size(&self) -> Option<usize> {
-        self.inner.lock().room.limit
+        self.inner.lock().limit()
     }
 
     /// Changes the size limit while tasks run; `None` lifts it.
@@ -79,9 +76,7 @@ impl BaseTaskPool {
     /// assert_eq!(pool.pool_size(), None);
     /// ```
     pub fn set_pool_size(&self, pool_size: Option<usize>) {
-        let mut state = self.inner.lock();
-        self.inner.resize(&mut state, pool_size);
-        drop(state);
+        self.inner.lock().resize(pool_size);
         tracing::info!("{} size limit set to {}", self.inner.display, SizeDisplay(pool_size));
     }
 
@@ -94,7 +89,7 @@ impl BaseTaskPool {
     /// assert!(pool.is_locked());
     /// ```
     pub fn is_locked(&self) -> bool {
-        self.inner.lock().locked
+        self.inner.lock().is_locked()
     }
 
     /// Makes the pool refuse new groups: spawning calls return
@@ -112,7 +107,7 @@ impl BaseTaskPool {
     /// # }
     /// ```
     pub fn lock(&self) {
-        self.inner.lock().locked = true;
+        self.inner.lock().set_locked(true);
         tracing::info!("{} is locked", self.inner.display);
     }
 
@@ -126,7 +121,7 @@ impl BaseTaskPool {
     /// assert!(!pool.is_locked());
     /// ```
     pub fn unlock(&self) {
-        self.inner.lock().locked = false;
+        self.inner.lock().set_locked(false);
         tracing::info!("{} is unlocked", self.inner.display);
     }
 
@@ -143,7 +138,7 @@ impl BaseTaskPool {
     /// # }
     /// ```
     pub fn is_closed(&self) -> bool {
-        self.inner.lock().closed
+        self.inner.lock().is_closed()
     }
 
     /// How many tasks are running now. A cancelled task stops counting at
@@ -161,7 +156,7 @@ impl BaseTaskPool {
     /// # }
     /// ```
     pub fn num_running(&self) -> usize {
-        self.inner.lock().running
+        self.inner.lock().num_running()
     }
 
     /// How many tasks meta tasks want to start but have not started yet, for
@@ -189,7 +184,7 @@ impl BaseTaskPool {
     /// assert_eq!(TaskPool::new().num_cancelled(), 0);
     /// ```
     pub fn num_cancelled(&self) -> u64 {
-        self.inner.lock().cancelled
+        self.inner.lock().num_cancelled()
     }
 
     /// How many tasks ended since the pool was made, however they ended. A
@@ -207,7 +202,7 @@ impl BaseTaskPool {
     /// # }
     /// ```
     pub fn num_ended(&self) -> u64 {
-        self.inner.lock().ended
+        self.inner.lock().num_ended()
     }
 
     /// How many panics were caught since the pool was made: in tasks (and
@@ -224,7 +219,7 @@ impl BaseTaskPool {
     /// # }
     /// ```
     pub fn num_failed(&self) -> u64 {
-        self.inner.lock().failed
+        self.inner.lock().num_failed()
     }
 
     /// Whether the pool has no free room: as many alive task futures as the
@@ -242,8 +237,7 @@ impl BaseTaskPool {
     /// # }
     /// ```
     pub fn is_full(&self) -> bool {
-        let state = self.inner.lock();
-        state.room.limit.is_some_and(|limit| state.room.occupied >= limit)
+        self.inner.lock().is_full()
     }
 
     /// The IDs of the alive tasks (running, or ending) of the named groups.
@@ -266,13 +260,8 @@ impl BaseTaskPool {
     /// # }
     /// ```
     pub fn group_ids(&self, groups: &[&str]) -> Result<BTreeSet<TaskId>, PoolError> {
-        let state = self.inner.lock();
-        let mut ids = BTreeSet::new();
-        for &name in groups {
-            let key = state.group_keys.get(name).ok_or_else(|| self.group_not_found(name))?;
-            ids.extend(state.groups[key].live.iter().copied());
-        }
-        Ok(ids)
+        let ids = self.inner.lock().group_ids(groups);
+        ids.map_err(|name| self.group_not_found(name))
     }
 
     /// Cancels running tasks: each one's future is dropped, then its
@@ -302,23 +291,12 @@ impl BaseTaskPool {
     /// # }
     /// ```
     pub fn cancel(&self, ids: &[TaskId]) -> Result<(), PoolError> {
-        let mut state = self.inner.lock();
-        for &id in ids {
-            match state.tasks.get(&id).map(|task| task.phase) {
-                Some(Phase::Running) => {}
-                Some(Phase::Cancelled) => return Err(self.error_for_task(id, PoolErrorKind::Cancelled)),
-                Some(Phase::Ending) => return Err(self.error_for_task(id, PoolErrorKind::Ended)),
-                None if id.as_u64() < state.next_id => {
-                    return Err(self.error_for_task(id, PoolErrorKind::Ended))
-                }
-                None => return Err(self.error_for_task(id, PoolErrorKind::NotFound)),
-            }
+        let after =
+            self.inner.lock().cancel_tasks(ids).map_err(|(id, refusal)| self.error_for_task(id, refusal))?;
+        for id in ids {
+            tracing::debug!("Cancelling {}_Task-{}", self.inner.display, id);
         }
-        for &id in ids {
-            if state.cancel_running(id) {
-                tracing::debug!("Cancelling {}_Task-{}", self.inner.display, id);
-            }
-        }
+        self.inner.after_unlock(after);
         Ok(())
     }
 
@@ -342,9 +320,10 @@ impl BaseTaskPool {
     /// # }
     /// ```
     pub fn cancel_group(&self, group: &str) -> Result<(), PoolError> {
-        let mut state = self.inner.lock();
-        let key = *state.group_keys.get(group).ok_or_else(|| self.group_not_found(group))?;
-        self.cancel_group_locked(&mut state, key);
+        let cancelled = self.inner.lock().cancel_group(group);
+        let (num, after) = cancelled.ok_or_else(|| self.group_not_found(group))?;
+        tracing::debug!("{} cancelling group '{}' ({} running)", self.inner.display, group, num);
+        self.inner.after_unlock(after);
         Ok(())
     }
 
@@ -362,21 +341,8 @@ impl BaseTaskPool {
     /// # }
     /// ```
     pub fn cancel_all(&self) {
-        let mut state = self.inner.lock();
-        let keys: Vec<u64> = state.groups.keys().copied().collect();
-        for key in keys {
-            self.cancel_group_locked(&mut state, key);
-        }
-    }
-
-    fn cancel_group_locked(&self, state: &mut crate::state::PoolState, key: u64) {
-        state.close_group(key);
-        let running: Vec<TaskId> = state.groups[&key].live.iter().copied().collect();
-        for id in running {
-            if state.cancel_running(id) {
-                tracing::debug!("Cancelling {}_Task-{}", self.inner.display, id);
-            }
-        }
+        let after = self.inner.lock().cancel_all();
+        self.inner.after_unlock(after);
     }
 
     /// Waits until every task that has ended or been cancelled so far has
@@ -405,11 +371,8 @@ impl BaseTaskPool {
     /// # }
     /// ```
     pub async fn flush(&self) -> PoolReport {
-        let ending: Vec<TaskId> = {
-            let state = self.inner.lock();
-            state.tasks.iter().filter(|(_, task)| task.phase != Phase::Running).map(|(&id, _)| id).collect()
-        };
-        self.inner.wait_until(|state| ending.iter().all(|id| !state.tasks.contains_key(id))).await;
+        let ending = self.inner.lock().ending_tasks();
+        self.inner.wait_until(|state| ending.iter().all(|&id| !state.is_alive(id))).await;
         self.inner.lock().take_report()
     }
 
@@ -442,14 +405,12 @@ impl BaseTaskPool {
     /// ```
     pub async fn gather_and_close(&self) -> PoolReport {
         self.lock();
-        self.inner.wait_until(|state| state.metas_alive == 0 && state.tasks.is_empty()).await;
-        let report = {
-            let mut state = self.inner.lock();
-            state.closed = true;
-            state.take_report()
-        };
+        self.inner.wait_until(|state| state.is_idle()).await;
+        let report = self.inner.transition(|state| {
+            let after = state.close();
+            (state.take_report(), after)
+        });
         tracing::info!("{} is closed", self.inner.display);
-        self.inner.notify_changed();
         report
     }
 
@@ -473,7 +434,7 @@ impl BaseTaskPool {
     /// # }
     /// ```
     pub async fn until_closed(&self) {
-        self.inner.wait_until(|state| state.closed).await;
+        self.inner.wait_until(|state| state.is_closed()).await;
     }
 
     /// Stops everything gracefully: withdraws every pending start, signals
@@ -501,25 +462,10 @@ impl BaseTaskPool {
     /// # }
     /// ```
     pub async fn stop_gracefully(&self, deadline: Duration) -> GracefulStop {
-        let signalled = {
-            let mut state = self.inner.lock();
-            let keys: Vec<u64> = state.groups.keys().copied().collect();
-            for key in keys {
-                state.close_group(key);
-            }
-            let signal = std::mem::take(&mut state.stop_signal);
-            signal.cancel();
-            state.running
-        };
+        let signalled = self.inner.transition(|state| state.begin_graceful_stop());
         tracing::info!("{} is stopping gracefully ({} running)", self.inner.display, signalled);
-        let _ = tokio::time::timeout(deadline, self.inner.wait_until(|state| state.running == 0)).await;
-        let mut state = self.inner.lock();
-        let dropped: Vec<TaskId> =
-            state.tasks.iter().filter(|(_, task)| task.phase == Phase::Running).map(|(&id, _)| id).collect();
-        for &id in &dropped {
-            state.cancel_running(id);
-        }
-        drop(state);
+        let _ = tokio::time::timeout(deadline, self.inner.wait_until(|state| state.num_running() == 0)).await;
+        let dropped = self.inner.transition(|state| state.cancel_every_running());
         if !dropped.is_empty() {
             tracing::info!("{} dropped {} tasks at the deadline", self.inner.display, dropped.len());
         }
@@ -538,26 +484,16 @@ impl BaseTaskPool {
     pub fn status(&self) -> PoolStatus {
         let state = self.inner.lock();
         PoolStatus {
-            name: self.inner.display.clone(),
-            pool_size: state.room.limit,
-            running: state.running,
+            name: self.inner.display.to_string(),
+            pool_size: state.limit(),
+            running: state.num_running(),
             waiting: state.num_waiting(),
-            cancelled: state.cancelled,
-            ended: state.ended,
-            failed: state.failed,
-            locked: state.locked,
-            closed: state.closed,
-            groups: state
-                .groups
-                .values()
-                .map(|group| GroupStatus {
-                    name: group.name.to_string(),
-                    kind: group.kind,
-                    tasks: group.live.len(),
-                    started: group.started,
-                    spawning: group.meta_alive,
-                })
-                .collect(),
+            cancelled: state.num_cancelled(),
+            ended: state.num_ended(),
+            failed: state.num_failed(),
+            locked: state.is_locked(),
+            closed: state.is_closed(),
+            groups: state.group_statuses(),
         }
     }
 
@@ -577,93 +513,36 @@ impl BaseTaskPool {
     /// ```
     pub fn running_tasks(&self) -> Vec<TaskInfo> {
         let now = tokio::time::Instant::now();
-        let state = self.inner.lock();
-        state
-            .tasks
-            .iter()
-            .filter(|(_, task)| task.phase == Phase::Running)
-            .map(|(&id, task)| TaskInfo {
-                id,
-                group: state.groups.get(&task.group).map(|g| g.name.to_string()).unwrap_or_default(),
-                age: now.saturating_duration_since(task.started),
-            })
-            .collect()
+        self.inner.lock().running_tasks(now)
     }
 
-    /// Registers a new group and spawns its meta task, made by `meta` from
-    /// the group's shared core.
-    ///
-    /// # Panics
-    ///
-    /// Outside a tokio runtime.
+    /// Opens a group and spawns its meta task (see [`spawn_group`]).
     #[track_caller]
-    pub(crate) fn start_group<M, Fut>(
-        &self,
-        kind: GroupKind,
-        name: Option<String>,
-        remaining: usize,
-        callbacks: Callbacks,
-        meta: M,
-    ) -> Result<String, PoolError>
+    pub(crate) fn start_group<M, Fut>(&self, spec: GroupSpec, meta: M) -> Result<Arc<GroupCore>, PoolError>
     where
-        M: FnOnce(MetaGuard, Arc<GroupCore>) -> Fut,
+        M: FnOnce(crate::engine::MetaGuard, Arc<GroupCore>) -> Fut,
         Fut: Future<Output = ()> + Send + 'static,
     {
-        let runtime = tokio::runtime::Handle::try_current().unwrap_or_else(|_| {
-            panic!("{} can only start tasks from within a tokio runtime", self.inner.display)
-        });
-        let group = {
-            let mut state = self.inner.lock();
-            if state.closed {
-                return Err(PoolError::PoolIsClosed { pool: self.inner.display.clone() });
-            }
-            if state.locked {
-                return Err(PoolError::PoolIsLocked { pool: self.inner.display.clone() });
-            }
-            let name: Arc<str> = match name {
-                Some(name) if state.group_keys.contains_key(name.as_str()) => {
-                    return Err(PoolError::GroupExists { pool: self.inner.display.clone(), group: name })
-                }
-                Some(name) => name.into(),
-                None => state.default_group_name(kind).into(),
-            };
-            let key = state.add_group(name.clone(), kind, remaining);
-            Arc::new(GroupCore { key, name, callbacks, stop_signal: state.stop_signal.child_token() })
-        };
-        let name = group.name.to_string();
-        tracing::debug!("{} made group '{}' ({})", self.inner.display, name, kind);
-        // Spawned outside the lock for the same reason as tasks (see `start_task`).
-        let alive = MetaGuard { pool: self.inner.clone(), key: group.key };
-        let handle = runtime.spawn(meta(alive, group.clone()));
-        let mut state = self.inner.lock();
-        if let Some(record) = state.groups.get_mut(&group.key) {
-            if record.closed {
-                handle.abort();
-            } else if record.meta_alive {
-                record.meta = Some(handle.abort_handle());
-            }
-        }
-        Ok(name)
+        let pool = self.inner.display.to_string();
+        spawn_group(&self.inner, spec, meta).map_err(|refusal| match refusal {
+            OpenRefusal::Closed => PoolError::PoolIsClosed { pool },
+            OpenRefusal::Locked => PoolError::PoolIsLocked { pool },
+            OpenRefusal::NameTaken(group) => PoolError::GroupExists { pool, group },
+        })
     }
 
     fn group_not_found(&self, group: &str) -> PoolError {
-        PoolError::GroupNotFound { pool: self.inner.display.clone(), group: group.to_owned() }
+        PoolError::GroupNotFound { pool: self.inner.display.to_string(), group: group.to_owned() }
     }
 
-    fn error_for_task(&self, id: TaskId, kind: PoolErrorKind) -> PoolError {
-        let pool = self.inner.display.clone();
-        match kind {
-            PoolErrorKind::Cancelled => PoolError::AlreadyCancelled { pool, id },
-            PoolErrorKind::Ended => PoolError::AlreadyEnded { pool, id },
-            PoolErrorKind::NotFound => PoolError::TaskNotFound { pool, id },
+    fn error_for_task(&self, id: TaskId, refusal: CancelRefusal) -> PoolError {
+        let pool = self.inner.display.to_string();
+        match refusal {
+            CancelRefusal::AlreadyCancelled => PoolError::AlreadyCancelled { pool, id },
+            CancelRefusal::AlreadyEnded => PoolError::AlreadyEnded { pool, id },
+            CancelRefusal::NotFound => PoolError::TaskNotFound { pool, id },
         }
     }
-}
-
-enum PoolErrorKind {
-    Cancelled,
-    Ended,
-    NotFound,
 }
 
 struct SizeDisplay(Option<usize>);
@@ -689,10 +568,10 @@ impl fmt::Debug for BaseTaskPool {
         let state = self.inner.lock();
         f.debug_struct("BaseTaskPool")
             .field("name", &self.inner.display)
-            .field("pool_size", &state.room.limit)
-            .field("running", &state.running)
-            .field("locked", &state.locked)
-            .field("closed", &state.closed)
+            .field("pool_size", &state.limit())
+            .field("running", &state.num_running())
+            .field("locked", &state.is_locked())
+            .field("closed", &state.is_closed())
             .finish_non_exhaustive()
     }
 }

@@ -34,7 +34,7 @@ use std::sync::Arc;
 
 use tokio_util::sync::CancellationToken;
 
-use crate::group_core::GroupCore;
+use crate::engine::GroupCore;
 use crate::TaskId;
 
 tokio::task_local! {
@@ -53,6 +53,15 @@ impl TaskContext {
     ) -> tokio::task::futures::TaskLocalFuture<TaskContext, F> {
         CURRENT.scope(self, future)
     }
+}
+
+/// Runs `f` on the context of the pooled task that calls it.
+///
+/// # Panics
+///
+/// Outside a pooled task; the engine calls it only from inside one.
+pub(crate) fn with_context<R>(f: impl FnOnce(&TaskContext) -> R) -> R {
+    CURRENT.with(f)
 }
 
 /// The ID of the pooled task that calls this, or `None` outside a pooled task.

@@ -83,22 +83,17 @@
 mod apply_builder;
 mod base_pool;
 pub mod current;
+mod engine;
 mod error;
-mod group_core;
 mod group_handle;
-mod inner;
 mod item_worker;
 mod map_builder;
-mod meta;
 mod report;
-mod room;
 mod simple_pool;
-mod state;
 mod status;
 mod task_id;
 mod task_output;
 mod task_pool;
-mod task_run;
 
 #[cfg(feature = "control")]
 pub mod control;

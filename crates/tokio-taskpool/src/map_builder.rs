@@ -4,8 +4,7 @@ use std::sync::Arc;
 
 use futures::Stream;
 
-use crate::group_core::{callback, Callbacks};
-use crate::meta::run_stream;
+use crate::engine::{callback, run_stream, Callbacks, GroupSpec};
 use crate::{BaseTaskPool, GroupHandle, GroupKind, ItemWorker, PoolError, TaskId};
 
 /// Sets up a map, map_stream or starmap group; made by
@@ -172,11 +171,18 @@ where
     #[track_caller]
     pub fn start(self) -> Result<GroupHandle<W::Output>, PoolError> {
         let (sink, results) = tokio::sync::mpsc::unbounded_channel();
-        let (worker, items, num_concurrent) = (Arc::new(self.worker), self.items, self.num_concurrent);
-        let name = self.pool.start_group(self.kind, self.group, 0, self.callbacks, |pool, group| {
-            run_stream(pool, group, items, worker, num_concurrent, Some(sink))
-        })?;
-        Ok(GroupHandle::new(name, results))
+        let (worker, items) = (Arc::new(self.worker), self.items);
+        let spec = GroupSpec {
+            kind: self.kind,
+            name: self.group,
+            remaining: 0,
+            num_concurrent: Some(self.num_concurrent),
+            callbacks: self.callbacks,
+        };
+        let group = self
+            .pool
+            .start_group(spec, |alive, group| run_stream(alive, group, items, worker, Some(sink)))?;
+        Ok(GroupHandle::new(group.name.to_string(), results))
     }
 }
 

@@ -5,8 +5,7 @@ use std::sync::Arc;
 
 use futures::FutureExt;
 
-use crate::group_core::{callback, Callbacks};
-use crate::meta::run_counted;
+use crate::engine::{callback, run_counted, Callbacks, GroupSpec};
 use crate::{BaseTaskPool, GroupKind, PoolError, TaskId};
 
 /// Starts `n` workers as a new group of the pool. The worker's concrete type
@@ -91,9 +90,15 @@ impl SimpleTaskPool {
         let worker = Arc::new(move || worker().map(drop));
         let starter: Arc<Starter> = Arc::new(move |base: &BaseTaskPool, n: usize, callbacks: Callbacks| {
             let worker = worker.clone();
-            base.start_group(GroupKind::Start, None, n, callbacks, |alive, group| {
-                run_counted(alive, group, worker, None)
-            })
+            let spec = GroupSpec {
+                kind: GroupKind::Start,
+                name: None,
+                remaining: n,
+                num_concurrent: None,
+                callbacks,
+            };
+            let group = base.start_group(spec, |alive, group| run_counted(alive, group, worker, None))?;
+            Ok(group.name.to_string())
         });
         SimpleTaskPoolBuilder { starter, name: None, pool_size: None, callbacks: Callbacks::default() }
     }
@@ -153,22 +158,7 @@ impl SimpleTaskPool {
     /// # }
     /// ```
     pub fn stop(&self, n: usize) -> Vec<TaskId> {
-        let mut state = self.base.inner.lock();
-        let withdrawn = state.withdraw_pending(n);
-        let mut stopped = Vec::new();
-        let running: Vec<TaskId> = state
-            .tasks
-            .iter()
-            .rev()
-            .filter(|(_, task)| task.phase == crate::state::Phase::Running)
-            .map(|(&id, _)| id)
-            .take(n - withdrawn)
-            .collect();
-        for id in running {
-            state.cancel_running(id);
-            stopped.push(id);
-        }
-        drop(state);
+        let stopped = self.base.inner.transition(|state| state.stop_newest(n));
         for id in &stopped {
             tracing::debug!("Cancelling {}_Task-{}", self.base, id);
         }

@@ -4,6 +4,7 @@
 mod basics;
 mod callbacks;
 mod cancel;
+mod cancel_race;
 mod close;
 #[cfg(feature = "control")]
 mod control;

@@ -115,7 +115,7 @@ async fn after_shrink_the_limit_is_exactly_the_new_value() {
             let c = c2.clone();
             async move { c.run(s).await }
         },
-        std::iter::repeat(3).take(30),
+        std::iter::repeat_n(3, 30),
     )
     .num_concurrent(30)
     .start()
@@ -170,7 +170,7 @@ async fn from_unlimited_to_a_limit_below_running() {
             let c = c2.clone();
             async move { c.run(s).await }
         },
-        std::iter::repeat(2).take(12),
+        std::iter::repeat_n(2, 12),
     )
     .num_concurrent(6)
     .start()

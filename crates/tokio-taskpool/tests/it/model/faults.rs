@@ -88,7 +88,7 @@ async fn hostile(addr: std::net::SocketAddr, seed: u64) {
         // An oversized line, then a valid hello and a request.
         2 => {
             let n = rng.range(MAX_LINE + 1, 8 * MAX_LINE);
-            bytes.extend(std::iter::repeat(b'x').take(n));
+            bytes.extend(std::iter::repeat_n(b'x', n));
             bytes.push(b'\n');
             bytes.extend_from_slice(format!("{HELLO}\n{}\n", VALID[0]).as_bytes());
         }

@@ -183,7 +183,7 @@ impl Tracker {
             log.violation(format!("task {id} {what}"));
         }
         let before = log.live;
-        if log.max_live_before_start.map_or(true, |m| before > m) {
+        if log.max_live_before_start.is_none_or(|m| before > m) {
             log.max_live_before_start = Some(before);
             let alive = log.tasks.iter().filter(|(_, t)| t.started && !t.gone).map(|(&id, _)| id).collect();
             log.max_start = Some((id, alive));

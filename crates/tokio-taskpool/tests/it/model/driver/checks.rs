@@ -41,7 +41,7 @@ impl Case {
             gated.len()
         );
         let demand: usize = self.model.groups.iter().map(|g| self.model.demand(&self.tracker, g)).sum();
-        let room = self.model.limit.map_or(true, |l| gated.len() < l);
+        let room = self.model.limit.is_none_or(|l| gated.len() < l);
         ensure!(
             !room || demand == 0,
             "room for more tasks ({} running, limit {:?}) but {demand} wanted",

@@ -1,11 +1,15 @@
-//! What the tasks of one group share: its name, callbacks and stop signal.
+//! What the tasks of one group share: its pool, name, callbacks, stop
+//! signal and (for map groups) its concurrency slots.
 
 use std::future::Future;
 use std::sync::Arc;
 
 use futures::future::BoxFuture;
+use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 
+use super::inner::PoolInner;
+use super::task_table::GroupKey;
 use crate::TaskId;
 
 /// An `on_end` or `on_cancel` callback, boxed once per group.
@@ -38,10 +42,25 @@ impl std::fmt::Debug for Callbacks {
 
 #[derive(Debug)]
 pub(crate) struct GroupCore {
+    pub(crate) pool: Arc<PoolInner>,
     /// The group's key in the pool state.
-    pub(crate) key: u64,
+    pub(crate) key: GroupKey,
     pub(crate) name: Arc<str>,
     pub(crate) callbacks: Callbacks,
     /// Cancelled by a graceful stop; tasks see it through `current`.
     pub(crate) stop_signal: CancellationToken,
+    /// A map group's `num_concurrent` slots. The meta task takes one (and
+    /// forgets the permit) before each start; the task gives it back when
+    /// its future is gone. Kept here rather than as a permit in each task,
+    /// which would cost every alive task 16 bytes.
+    pub(crate) slots: Option<Semaphore>,
+}
+
+impl GroupCore {
+    /// Gives a task's concurrency slot back, for map groups.
+    pub(crate) fn free_slot(&self) {
+        if let Some(slots) = &self.slots {
+            slots.add_permits(1);
+        }
+    }
 }

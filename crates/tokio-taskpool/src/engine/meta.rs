@@ -7,14 +7,15 @@ use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
 use futures::{FutureExt, Stream, StreamExt};
-use tokio::sync::Semaphore;
 
-use crate::group_core::GroupCore;
-use crate::inner::PoolInner;
+use super::group_core::GroupCore;
+use super::inner::PoolInner;
+use super::state::Admission;
+use super::task::{start_task, Sink, Started};
+use super::task_table::GroupKey;
 use crate::item_worker::ItemWorker;
 use crate::report::{FailureStage, TaskFailure};
 use crate::task_output::payload_message;
-use crate::task_run::{start_task, Admission, Sink, Started};
 
 /// Starts the remaining tasks of a counted group (apply, start), one per
 /// place that frees up, until none remain or the group is closed.
@@ -28,11 +29,12 @@ pub(crate) async fn run_counted<F, Fut>(
     Fut: Future + Send + 'static,
     Fut::Output: Send + 'static,
 {
-    let pool = alive.pool.clone();
+    let _alive = alive;
+    let pool = &group.pool;
     loop {
         let room = pool.acquire_room(None).await;
         let factory = factory.clone();
-        match start_task(&pool, &group, room, None, &sink, Admission::Counted, move || factory()) {
+        match start_task(&group, room, &sink, Admission::Counted, move || factory()) {
             Started::Yes { more: true } => {}
             Started::Yes { more: false } | Started::Refused(_) => break,
         }
@@ -51,18 +53,21 @@ pub(crate) async fn run_stream<S, W>(
     group: Arc<GroupCore>,
     items: S,
     worker: Arc<W>,
-    num_concurrent: usize,
     sink: Sink<W::Output>,
 ) where
     S: Stream + Send + 'static,
     S::Item: Send + 'static,
     W: ItemWorker<S::Item>,
 {
-    let pool = alive.pool.clone();
-    let slots = Arc::new(Semaphore::new(num_concurrent));
+    let _alive = alive;
+    let pool = &group.pool;
+    let slots = group.slots.as_ref().expect("a map group has concurrency slots");
     let mut items = std::pin::pin!(items);
     loop {
-        let slot = slots.clone().acquire_owned().await.expect("the slot semaphore is never closed");
+        // The permit is forgotten: the task gives the slot back when its
+        // future is gone (see `GroupCore::free_slot`); if no task starts,
+        // the meta task ends and the slots with it.
+        slots.acquire().await.expect("the slot semaphore is never closed").forget();
         let item = match AssertUnwindSafe(items.next()).catch_unwind().await {
             Ok(Some(item)) => item,
             Ok(None) => break,
@@ -85,7 +90,7 @@ pub(crate) async fn run_stream<S, W>(
         };
         let room = pool.acquire_room(Some(group.key)).await;
         let worker = worker.clone();
-        match start_task(&pool, &group, room, Some(slot), &sink, Admission::Open, move || worker.call(item)) {
+        match start_task(&group, room, &sink, Admission::Open, move || worker.call(item)) {
             Started::Yes { .. } => {}
             Started::Refused(_) => break,
         }
@@ -100,23 +105,11 @@ pub(crate) async fn run_stream<S, W>(
 #[derive(Debug)]
 pub(crate) struct MetaGuard {
     pub(crate) pool: Arc<PoolInner>,
-    pub(crate) key: u64,
+    pub(crate) key: GroupKey,
 }
 
 impl Drop for MetaGuard {
     fn drop(&mut self) {
-        let mut state = self.pool.lock();
-        if let Some(group) = state.groups.get_mut(&self.key) {
-            group.meta_alive = false;
-            let withdrawn = std::mem::take(&mut group.remaining);
-            state.counted_remaining -= withdrawn;
-        }
-        state.metas_alive -= 1;
-        state.forget_group_if_done(self.key);
-        let notify = state.waiters > 0;
-        drop(state);
-        if notify {
-            self.pool.notify_changed();
-        }
+        self.pool.transition(|state| ((), state.meta_gone(self.key)));
     }
 }

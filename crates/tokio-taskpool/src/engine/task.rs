@@ -1,0 +1,323 @@
+//! The life of one pooled task: registering it, running its future with
+//! panics caught, and ending it — normally, or through cancellation — with
+//! its callbacks run exactly once, outside every lock.
+
+use std::any::Any;
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+
+use futures::future::OptionFuture;
+use futures::FutureExt;
+use tokio::sync::mpsc::UnboundedSender;
+use tokio::time::Instant;
+
+use super::group_core::{Callback, GroupCore};
+use super::inner::RoomPermit;
+use super::state::{Admission, Completion};
+use crate::current::{self, TaskContext};
+use crate::report::{FailureStage, TaskFailure};
+use crate::task_output::payload_message;
+use crate::{TaskError, TaskId, TaskOutput};
+
+/// Where a group's results go: `None` when nobody asked for them.
+pub(crate) type Sink<T> = Option<UnboundedSender<TaskOutput<T>>>;
+
+pub(crate) enum Started<M> {
+    /// The task runs; `more` says whether a counted group wants more starts.
+    Yes { more: bool },
+    /// The group is closed (cancelled, stopped, or its starts withdrawn): the
+    /// unused future-maker comes back so that it is dropped outside the lock.
+    Refused(M),
+}
+
+/// Registers and spawns one task of `group`, unless the group was closed in
+/// the meantime. The check and the registration happen under one lock, the
+/// same lock that cancellation takes, so a cancelled group never registers
+/// another task, even when its meta task already held room.
+///
+/// `make` runs inside the new task, so a panic while building the future is
+/// caught and reported like a panic of the task.
+pub(crate) fn start_task<T, Fut, M>(
+    group: &Arc<GroupCore>,
+    room: RoomPermit<'_>,
+    sink: &Sink<T>,
+    admission: Admission,
+    make: M,
+) -> Started<M>
+where
+    T: Send + 'static,
+    Fut: Future<Output = T> + Send + 'static,
+    M: FnOnce() -> Fut + Send + 'static,
+{
+    let pool = &group.pool;
+    // Read before taking the lock, to keep the critical section short.
+    let now = Instant::now();
+    let registered = pool.lock().register_task(group.key, admission, now);
+    let Some((id, more)) = registered else {
+        drop(room);
+        return Started::Refused(make);
+    };
+    room.handed_to_task();
+    let guard = TaskGuard { group: group.clone(), id, sink: sink.clone(), armed: true };
+    let context = TaskContext { id, group: group.clone() };
+    // Spawned outside the lock: a spawn can wake another worker thread with a
+    // system call, which would lengthen the critical section that every task
+    // end waits for (measured: most lock contention on the multi-thread
+    // runtime came from it); and on a runtime that is shutting down, tokio
+    // drops the future on the spot, and the guard's `Drop` takes the lock.
+    // A cancel between the registration and the line after the spawn finds
+    // no abort handle; the start gate (see `task_future`) covers that window.
+    let handle = tokio::spawn(task_future(guard, context, make));
+    pool.transition(|state| ((), state.task_spawned(id, handle.abort_handle())));
+    tracing::debug!("Started {}_Task-{}", pool.display, id);
+    Started::Yes { more }
+}
+
+/// The future of a pooled task, built from combinators rather than an async
+/// block, because every byte of it is paid by every alive task: the maker and
+/// the future it makes share one slot (`lazy(..).flatten()`), and the guard
+/// lives only in the final `map`. Panics of both are caught; the task-local
+/// context is set around them.
+///
+/// On its first poll the task passes the start gate before it makes the
+/// user's future: a task cancelled before the spawner could set its abort
+/// handle may already be scheduled, and must then neither make nor poll the
+/// user's future (it ends as cancelled, through its guard's `Drop`).
+fn task_future<T, Fut, M>(
+    guard: TaskGuard<T>,
+    context: TaskContext,
+    make: M,
+) -> impl Future<Output = ()> + Send + 'static
+where
+    T: Send + 'static,
+    Fut: Future<Output = T> + Send + 'static,
+    M: FnOnce() -> Fut + Send + 'static,
+{
+    let future = futures::future::lazy(move |_| {
+        let start = current::with_context(|context| context.group.pool.may_start(context.id));
+        OptionFuture::from(start.then(make))
+    })
+    .flatten();
+    AssertUnwindSafe(context.scope(future)).catch_unwind().map(move |result| guard.finish(result))
+}
+
+/// Owns what a task gives back when it ends. Its normal end is
+/// [`TaskGuard::finish`]; if the future is dropped first (cancellation through
+/// the pool, or tokio shutting down), `Drop` takes the cancellation path.
+struct TaskGuard<T: Send + 'static> {
+    group: Arc<GroupCore>,
+    id: TaskId,
+    sink: Sink<T>,
+    /// True until the task's future completed and `finish` took over.
+    armed: bool,
+}
+
+impl<T: Send + 'static> TaskGuard<T> {
+    /// Ends the task after its future completed (or panicked): updates the
+    /// state, gives the room back, and sends the result; when the group has
+    /// an `on_end` callback, the callback and then the result go to a task of
+    /// their own (as on the cancel path), which keeps the callback's future
+    /// out of every task's future. `Ok(None)`: the task was cancelled before
+    /// it started, and `Drop` ends it.
+    fn finish(mut self, result: Result<Option<T>, Box<dyn Any + Send>>) {
+        let result = match result {
+            Ok(None) => return,
+            Ok(Some(value)) => Ok(value),
+            Err(payload) => Err(payload),
+        };
+        let (id, pool) = (self.id, self.group.pool.clone());
+        let has_on_end = self.group.callbacks.on_end.is_some();
+        let failure = result.as_ref().err().map(|payload| TaskFailure {
+            id: Some(id),
+            group: self.group.name.to_string(),
+            stage: FailureStage::Task,
+            message: payload_message(payload.as_ref()).unwrap_or("<non-string payload>").to_owned(),
+        });
+        let completion = pool.lock().task_completed(id, failure, has_on_end);
+        let after = match completion {
+            // A cancel won the race with the completion: the value is
+            // dropped (after the lock) and `Drop` ends the task as cancelled.
+            Completion::CancelledFirst => return,
+            Completion::Ended(after) => after,
+        };
+        self.armed = false;
+        // Frees the group's concurrency slot: its meta task may start the next item.
+        self.group.free_slot();
+        pool.after_unlock(after);
+        let result = result.map_err(|payload| {
+            tracing::error!(
+                "{}_Task-{} panicked: {}",
+                pool.display,
+                id,
+                payload_message(payload.as_ref()).unwrap_or("<non-string payload>")
+            );
+            TaskError::panic(id, payload)
+        });
+        tracing::debug!("Ended {}_Task-{}", pool.display, id);
+        if !has_on_end {
+            send(&self.sink, id, result);
+            return;
+        }
+        let (group, sink) = (self.group.clone(), self.sink.take());
+        // Called from the task's own poll, so a runtime is there. The task's
+        // entry stays until the callback is done, for `flush` and `gather_and_close`.
+        tokio::spawn(async move {
+            let on_end = group.callbacks.on_end.as_ref().expect("checked above");
+            run_callback(&group, id, on_end, FailureStage::OnEnd).await;
+            group.pool.transition(|state| ((), state.task_forgotten(id, false)));
+            send(&sink, id, result);
+        });
+    }
+}
+
+impl<T: Send + 'static> Drop for TaskGuard<T> {
+    fn drop(&mut self) {
+        if !self.armed {
+            return;
+        }
+        let (id, pool) = (self.id, &self.group.pool);
+        let callbacks = &self.group.callbacks;
+        let has_callbacks = callbacks.on_cancel.is_some() || callbacks.on_end.is_some();
+        let after = pool.lock().task_dropped(id, has_callbacks);
+        self.group.free_slot();
+        pool.after_unlock(after);
+        tracing::debug!("Cancelled {}_Task-{}", pool.display, id);
+        if !has_callbacks {
+            send(&self.sink, id, Err(TaskError::cancelled(id)));
+            return;
+        }
+        // The callbacks are async and this is a destructor: they run in a task
+        // of their own. The task's entry stays until they are done, so that
+        // `flush` and `gather_and_close` wait for them.
+        let ending = run_cancel_callbacks(self.group.clone(), id, self.sink.take());
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                runtime.spawn(ending);
+            }
+            Err(_) => {
+                // No runtime left to run them on: count the end and forget the task.
+                drop(ending);
+                pool.transition(|state| ((), state.task_forgotten(id, true)));
+            }
+        }
+    }
+}
+
+async fn run_cancel_callbacks<T: Send + 'static>(group: Arc<GroupCore>, id: TaskId, sink: Sink<T>) {
+    if let Some(on_cancel) = &group.callbacks.on_cancel {
+        run_callback(&group, id, on_cancel, FailureStage::OnCancel).await;
+    }
+    match &group.callbacks.on_end {
+        Some(on_end) => {
+            group.pool.lock().cancelled_task_ending();
+            run_callback(&group, id, on_end, FailureStage::OnEnd).await;
+            group.pool.transition(|state| ((), state.task_forgotten(id, false)));
+        }
+        None => group.pool.transition(|state| ((), state.task_forgotten(id, true))),
+    }
+    send(&sink, id, Err(TaskError::cancelled(id)));
+}
+
+/// Runs a callback with its panic caught, logged and counted.
+async fn run_callback(group: &GroupCore, id: TaskId, callback: &Callback, stage: FailureStage) {
+    let outcome = AssertUnwindSafe(async { callback(id).await }).catch_unwind().await;
+    if let Err(payload) = outcome {
+        let message = payload_message(payload.as_ref()).unwrap_or("<non-string payload>").to_owned();
+        // The payload is user data: dropped before taking the lock.
+        drop(payload);
+        let which = if stage == FailureStage::OnEnd { "on_end" } else { "on_cancel" };
+        tracing::error!("{which} callback of {}_Task-{} panicked: {message}", group.pool.display, id);
+        group.pool.lock().record_failure(TaskFailure {
+            id: Some(id),
+            group: group.name.to_string(),
+            stage,
+            message,
+        });
+    }
+}
+
+/// Hands a result to the group's handle; if the handle is gone, the result is
+/// dropped here and nothing accumulates.
+fn send<T>(sink: &Sink<T>, id: TaskId, result: Result<T, TaskError>) {
+    if let Some(sink) = sink {
+        let _ = sink.send(TaskOutput { id, result });
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    use super::*;
+    use crate::engine::{Callbacks, PoolInner};
+    use crate::GroupKind;
+
+    /// The race of a cancel between a task's registration and the moment its
+    /// spawner sets its abort handle, played in a fixed order: the task is
+    /// registered, cancelled (there is no abort handle to fire), and then
+    /// polled, as another worker thread could poll it before the spawner
+    /// gets the lock back. Without the start gate its factory ran and its
+    /// future was polled after the cancel had returned.
+    #[tokio::test]
+    async fn a_task_cancelled_before_its_abort_handle_never_makes_its_future() {
+        let pool = Arc::new(PoolInner::new("TaskPool", Some("gate".into()), None));
+        let opened = pool.lock().open_group(Some("g".into()), GroupKind::Apply, 1).unwrap();
+        let group = Arc::new(GroupCore {
+            pool: pool.clone(),
+            key: opened.key,
+            name: opened.name,
+            callbacks: Callbacks::default(),
+            stop_signal: opened.stop_signal,
+            slots: None,
+        });
+        let (id, _) = pool.lock().register_task(group.key, Admission::Counted, Instant::now()).unwrap();
+        let after = pool.lock().cancel_tasks(&[id]).unwrap();
+        pool.after_unlock(after);
+
+        let made = Arc::new(AtomicBool::new(false));
+        let (sink, mut results) = tokio::sync::mpsc::unbounded_channel();
+        let guard = TaskGuard { group: group.clone(), id, sink: Some(sink), armed: true };
+        let context = TaskContext { id, group: group.clone() };
+        let maker_ran = made.clone();
+        task_future(guard, context, move || {
+            maker_ran.store(true, Ordering::SeqCst);
+            async { 7 }
+        })
+        .await;
+
+        assert!(!made.load(Ordering::SeqCst), "the factory ran after the cancel returned");
+        let output = results.recv().await.expect("the task reports its end");
+        assert!(output.result.unwrap_err().is_cancelled(), "counted as cancelled, not as ended normally");
+        let state = pool.lock();
+        assert_eq!((state.num_running(), state.num_cancelled(), state.num_ended()), (0, 1, 1));
+        assert!(state.lock_free().start_gate_open(), "the gate opens once the task is gone");
+    }
+
+    /// The gate costs nothing to tasks nobody cancelled: they start on the
+    /// fast path and end normally.
+    #[tokio::test]
+    async fn a_task_not_cancelled_starts_while_others_hold_the_gate_closed() {
+        let pool = Arc::new(PoolInner::new("TaskPool", Some("gate".into()), None));
+        let opened = pool.lock().open_group(Some("g".into()), GroupKind::Apply, 2).unwrap();
+        let group = Arc::new(GroupCore {
+            pool: pool.clone(),
+            key: opened.key,
+            name: opened.name,
+            callbacks: Callbacks::default(),
+            stop_signal: opened.stop_signal,
+            slots: None,
+        });
+        let (cancelled, _) =
+            pool.lock().register_task(group.key, Admission::Counted, Instant::now()).unwrap();
+        let (kept, _) = pool.lock().register_task(group.key, Admission::Counted, Instant::now()).unwrap();
+        let after = pool.lock().cancel_tasks(&[cancelled]).unwrap();
+        pool.after_unlock(after);
+        assert!(!pool.lock().lock_free().start_gate_open());
+
+        let (sink, mut results) = tokio::sync::mpsc::unbounded_channel();
+        let guard = TaskGuard { group: group.clone(), id: kept, sink: Some(sink), armed: true };
+        task_future(guard, TaskContext { id: kept, group: group.clone() }, || async { 7 }).await;
+        assert_eq!(results.recv().await.unwrap().result.unwrap(), 7);
+    }
+}
