@@ -62,7 +62,7 @@ async fn main() -> anyhow::Result<()> {
     let server = ControlServer::builder(&pool).build();
     let tcp = server.listen_tcp(("127.0.0.1", port)).await?;
     let unix = server.listen_unix(&socket).await?;
-    println!("{} is running 2 workers; jobs arrive 10 per second.", pool.base());
+    println!("{} is running 2 workers; jobs arrive 10 per second.", pool);
     println!("Control it with taskpool-ctl, for instance:");
     println!("  cargo run -p taskpool-ctl -- {}", tcp.endpoint());
     println!("  cargo run -p taskpool-ctl -- {} -- start 4", unix.endpoint());

@@ -19,7 +19,6 @@ mod common;
 use std::process::Command;
 
 use common::{multi_thread, record, rss, should_skip, IdleSignal};
-use futures::StreamExt;
 use tokio::task::JoinSet;
 use tokio_taskpool::{SimpleTaskPool, TaskPool};
 

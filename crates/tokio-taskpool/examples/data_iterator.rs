@@ -6,7 +6,6 @@
 
 use std::time::Duration;
 
-use futures::StreamExt;
 use tokio_taskpool::TaskPool;
 
 #[derive(Debug)]

@@ -39,9 +39,9 @@ async fn main() {
     .on_cancel(move |id| async move { println!("{}  task {id} cancelled", at()) })
     .build();
 
-    println!("{}  start(3): group {}", at(), pool.start(3).expect("the pool is open"));
+    println!("{}  start(3): group {}", at(), pool.start(3).expect("the pool is open").name());
     sleep(Duration::from_millis(1500)).await;
-    println!("{}  start(1): group {}", at(), pool.start(1).expect("the pool is open"));
+    println!("{}  start(1): group {}", at(), pool.start(1).expect("the pool is open").name());
     sleep(Duration::from_millis(1500)).await;
     let stopped = pool.stop(2);
     println!("{}  stop(2): stopped {stopped:?}", at());

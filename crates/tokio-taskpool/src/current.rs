@@ -93,19 +93,37 @@ pub fn stop_token() -> Option<CancellationToken> {
 }
 
 /// Resolves when a graceful stop
-/// ([`BaseTaskPool::stop_gracefully`](crate::BaseTaskPool::stop_gracefully))
+/// ([`PoolHandle::stop_gracefully`](crate::PoolHandle::stop_gracefully))
 /// asks the calling task to finish.
 ///
-/// # Panics
+/// Outside a pooled task (a plain `tokio::spawn`, a unit test of a worker)
+/// nothing can ask it to stop, so it never resolves, like a token nobody
+/// cancels; use [`stop_token`] to tell the two cases apart.
 ///
-/// Panics when called outside a pooled task: there it would never resolve.
+/// ```
+/// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+/// # async fn main() {
+/// // A worker unit-tested outside a pool runs until its own end.
+/// let worker = async {
+///     tokio::select! {
+///         _ = tokio_taskpool::current::stop_requested() => "stopped",
+///         _ = tokio::time::sleep(std::time::Duration::from_secs(1)) => "done",
+///     }
+/// };
+/// assert_eq!(tokio::spawn(worker).await.unwrap(), "done");
+/// # }
+/// ```
 ///
 /// # Cancel safety
 ///
 /// Cancel safe: dropping the future loses nothing, and a later call resolves
 /// at once if the stop was already requested.
-#[track_caller]
 pub fn stop_requested() -> impl Future<Output = ()> + Send + 'static {
-    let token = stop_token().expect("current::stop_requested called outside a pooled task");
-    token.cancelled_owned()
+    let token = stop_token();
+    async move {
+        match token {
+            Some(token) => token.cancelled_owned().await,
+            None => std::future::pending().await,
+        }
+    }
 }

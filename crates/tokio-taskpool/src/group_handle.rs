@@ -1,17 +1,22 @@
+use std::fmt;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use futures::Stream;
 use tokio::sync::mpsc::UnboundedReceiver;
 
+use crate::engine::GroupCore;
 use crate::TaskOutput;
 
 /// The group a spawning call started, and the results of its tasks.
 ///
 /// It is a [`Stream`] of one [`TaskOutput`] per task, in the order the tasks
 /// end, that finishes once the group has started all it will start and every
-/// task of it has ended. Results wait here until read; drop the handle and
-/// they are dropped as they come, so nothing piles up.
+/// task of it has ended; [`next`](GroupHandle::next) reads it without any
+/// trait in scope. Results wait here until read; drop the handle and they
+/// are dropped as they come, so nothing piles up. Like a `JoinSet`'s
+/// `AbortHandle`, it can [`cancel`](GroupHandle::cancel) its group.
 ///
 /// ```
 /// use futures::StreamExt;
@@ -27,15 +32,14 @@ use crate::TaskOutput;
 /// assert_eq!(doubled, [2, 4, 6]);
 /// # }
 /// ```
-#[derive(Debug)]
 pub struct GroupHandle<T> {
-    name: String,
+    group: Arc<GroupCore>,
     results: UnboundedReceiver<TaskOutput<T>>,
 }
 
 impl<T> GroupHandle<T> {
-    pub(crate) fn new(name: String, results: UnboundedReceiver<TaskOutput<T>>) -> Self {
-        GroupHandle { name, results }
+    pub(crate) fn new(group: Arc<GroupCore>, results: UnboundedReceiver<TaskOutput<T>>) -> Self {
+        GroupHandle { group, results }
     }
 
     /// The group's name, to pass to `cancel_group` or `group_ids`.
@@ -50,7 +54,53 @@ impl<T> GroupHandle<T> {
     /// # }
     /// ```
     pub fn name(&self) -> &str {
-        &self.name
+        &self.group.name
+    }
+
+    /// Cancels the group, as [`cancel_group`](crate::TaskPool::cancel_group)
+    /// does, and returns how many of its running tasks it cancelled. Unlike
+    /// cancelling by name, it cannot miss: a group that is done (or already
+    /// cancelled) has nothing left to cancel, and it returns 0.
+    ///
+    /// ```
+    /// # use tokio_taskpool::TaskPool;
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let pool = TaskPool::builder().pool_size(2).build();
+    /// let group = pool.apply(std::future::pending::<()>).num(5).start().unwrap();
+    /// tokio::task::yield_now().await;
+    /// assert_eq!(group.cancel(), 2);
+    /// assert_eq!((pool.num_running(), pool.num_waiting()), (0, 0));
+    /// assert_eq!(group.cancel(), 0);
+    /// # }
+    /// ```
+    pub fn cancel(&self) -> usize {
+        let pool = &self.group.pool;
+        let cancelled = pool.transition(|state| state.cancel_group_by_key(self.group.key));
+        tracing::debug!("{} cancelling group '{}' ({} running)", pool.display, self.group.name, cancelled);
+        cancelled
+    }
+
+    /// The next task's output, in the order the tasks end; `None` once the
+    /// group is done. The same as [`StreamExt::next`](futures::StreamExt::next),
+    /// without the import.
+    ///
+    /// ```
+    /// # use tokio_taskpool::TaskPool;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let pool = TaskPool::new();
+    /// let mut group = pool.apply(|| async { 7 }).start().unwrap();
+    /// assert_eq!(group.next().await.unwrap().result.unwrap(), 7);
+    /// assert!(group.next().await.is_none());
+    /// # }
+    /// ```
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: an output is taken only when the future completes.
+    pub async fn next(&mut self) -> Option<TaskOutput<T>> {
+        self.results.recv().await
     }
 
     /// Collects every result, waiting until the group is done.
@@ -75,6 +125,12 @@ impl<T> GroupHandle<T> {
             all.push(output);
         }
         all
+    }
+}
+
+impl<T> fmt::Debug for GroupHandle<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GroupHandle").field("name", &self.group.name).finish_non_exhaustive()
     }
 }
 

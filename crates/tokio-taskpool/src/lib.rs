@@ -13,11 +13,20 @@
 //!   whose [`GroupHandle`] streams the tasks' results.
 //! - [`SimpleTaskPool`]: one worker function, [`start(n)`](SimpleTaskPool::start)
 //!   and [`stop(n)`](SimpleTaskPool::stop) at will.
-//! - Shared by both ([`BaseTaskPool`]): a size limit that can be raised,
-//!   lowered or set to zero while tasks run; lock/unlock; cancel by ID, group
-//!   or all; [`flush`](BaseTaskPool::flush); [`gather_and_close`](BaseTaskPool::gather_and_close);
-//!   [`stop_gracefully`](BaseTaskPool::stop_gracefully) with a deadline; counts and a
-//!   [`status`](BaseTaskPool::status) snapshot.
+//! - Shared by both, as methods of each (documented in full on
+//!   [`PoolHandle`], which code that works with either kind can hold): a
+//!   size limit that can be raised, lowered or set to zero while tasks run;
+//!   lock/unlock; cancel by ID, group or all;
+//!   [`flush`](PoolHandle::flush); [`close`](PoolHandle::close) and
+//!   [`until_closed`](PoolHandle::until_closed), or both at once with
+//!   [`gather_and_close`](PoolHandle::gather_and_close);
+//!   [`stop_gracefully`](PoolHandle::stop_gracefully) with a timeout; counts
+//!   and a [`status`](PoolHandle::status) snapshot.
+//!
+//! Spawning calls return a [`GroupBuilder`] that ends in `start()`, which
+//! gives a [`GroupHandle`]: the group's results as a stream, and a way to
+//! cancel the group. Each fallible call has its own error type with exactly
+//! the cases it can hit: [`SpawnError`], [`CancelError`], [`GroupNotFound`].
 //!
 //! ```
 //! use std::time::Duration;
@@ -46,7 +55,7 @@
 //! Cancelling a task drops its future; then its `on_cancel` callback runs,
 //! then its `on_end` callback. Callbacks run exactly once per task, never
 //! under the pool's internal lock. A panic in a task, a callback or a map
-//! input is caught, logged with `tracing`, counted ([`BaseTaskPool::num_failed`])
+//! input is caught, logged with `tracing`, counted ([`PoolHandle::num_failed`])
 //! and reported by the next `flush` or `gather_and_close`; it never takes the
 //! pool down. Tasks that prefer to stop cooperatively read their ID and group
 //! and await a graceful stop through [`current`].
@@ -80,15 +89,14 @@
 
 #![forbid(unsafe_code)]
 
-mod apply_builder;
-mod base_pool;
 pub mod current;
 mod engine;
 mod error;
+mod group_builder;
 mod group_handle;
-mod item_worker;
-mod map_builder;
+mod pool_handle;
 mod report;
+mod shared_controls;
 mod simple_pool;
 mod status;
 mod task_id;
@@ -98,12 +106,10 @@ mod task_pool;
 #[cfg(feature = "control")]
 pub mod control;
 
-pub use apply_builder::ApplyBuilder;
-pub use base_pool::BaseTaskPool;
-pub use error::PoolError;
+pub use error::{CancelError, GroupNotFound, SpawnError};
+pub use group_builder::{Counted, GroupBuilder, Mapped, StarmapFn};
 pub use group_handle::GroupHandle;
-pub use item_worker::{ItemWorker, Spread, Unary};
-pub use map_builder::MapBuilder;
+pub use pool_handle::PoolHandle;
 pub use report::{FailureStage, GracefulStop, PoolReport, TaskFailure};
 pub use simple_pool::{SimpleTaskPool, SimpleTaskPoolBuilder};
 pub use status::{GroupKind, GroupStatus, PoolStatus, TaskInfo};

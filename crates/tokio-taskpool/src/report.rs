@@ -162,7 +162,7 @@ impl PoolReport {
     }
 }
 
-/// What [`BaseTaskPool::stop_gracefully`](crate::BaseTaskPool::stop_gracefully) did.
+/// What [`PoolHandle::stop_gracefully`](crate::PoolHandle::stop_gracefully) did.
 ///
 /// See its methods for an example.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -1,26 +1,26 @@
 use std::fmt;
 use std::future::Future;
-use std::ops::Deref;
 use std::sync::Arc;
 
 use futures::FutureExt;
 
 use crate::engine::{callback, run_counted, Callbacks, GroupSpec};
-use crate::{BaseTaskPool, GroupKind, PoolError, TaskId};
+use crate::shared_controls::shared_controls;
+use crate::{GroupHandle, GroupKind, PoolHandle, SpawnError, TaskId};
 
 /// Starts `n` workers as a new group of the pool. The worker's concrete type
 /// is erased here, once per `start` call, rather than by boxing every
 /// worker's future: a boxed future would cost each alive worker an
 /// allocation and its pointer.
-type Starter = dyn Fn(&BaseTaskPool, usize, Callbacks) -> Result<String, PoolError> + Send + Sync;
+type Starter = dyn Fn(&PoolHandle, usize, Callbacks) -> Result<GroupHandle<()>, SpawnError> + Send + Sync;
 
 /// A pool of copies of one worker: `start(n)` adds `n` workers, `stop(n)`
 /// takes `n` away, at any time.
 ///
 /// Made for services whose main loop (or an operator, through the control
-/// server) regulates how many workers run. All the shared controls (size,
-/// lock, cancel, flush, close, status) are on [`BaseTaskPool`], which this
-/// type dereferences to.
+/// server) regulates how many workers run. The controls it shares with
+/// [`TaskPool`](crate::TaskPool) (size, lock, cancel, flush, close, status)
+/// are methods of both, documented in full on [`PoolHandle`].
 ///
 /// ```
 /// use std::time::Duration;
@@ -45,7 +45,7 @@ type Starter = dyn Fn(&BaseTaskPool, usize, Callbacks) -> Result<String, PoolErr
 /// ```
 #[derive(Clone)]
 pub struct SimpleTaskPool {
-    base: BaseTaskPool,
+    handle: PoolHandle,
     starter: Arc<Starter>,
     callbacks: Callbacks,
 }
@@ -84,12 +84,13 @@ impl SimpleTaskPool {
         F: Fn() -> Fut + Send + Sync + 'static,
         Fut: Future + Send + 'static,
     {
-        // Nobody reads a worker's output (start returns a group name, not a
-        // handle): it is dropped inside the task. `map(drop)` adds no bytes to
-        // the worker's future, where an `async` wrapper would hold it twice.
+        // A worker's output is dropped inside the task: the handle reports
+        // each worker's end, not its value. `map(drop)` adds no bytes to the
+        // worker's future, where an `async` wrapper would hold it twice.
         let worker = Arc::new(move || worker().map(drop));
-        let starter: Arc<Starter> = Arc::new(move |base: &BaseTaskPool, n: usize, callbacks: Callbacks| {
+        let starter: Arc<Starter> = Arc::new(move |pool: &PoolHandle, n: usize, callbacks: Callbacks| {
             let worker = worker.clone();
+            let (sink, results) = tokio::sync::mpsc::unbounded_channel();
             let spec = GroupSpec {
                 kind: GroupKind::Start,
                 name: None,
@@ -97,30 +98,24 @@ impl SimpleTaskPool {
                 num_concurrent: None,
                 callbacks,
             };
-            let group = base.start_group(spec, |alive, group| run_counted(alive, group, worker, None))?;
-            Ok(group.name.to_string())
+            let group =
+                pool.start_group(spec, |alive, group| run_counted(alive, group, worker, Some(sink)))?;
+            Ok(GroupHandle::new(group, results))
         });
         SimpleTaskPoolBuilder { starter, name: None, pool_size: None, callbacks: Callbacks::default() }
     }
 
-    /// The shared controls; the same as dereferencing.
-    ///
-    /// ```
-    /// # use tokio_taskpool::SimpleTaskPool;
-    /// let pool = SimpleTaskPool::new(|| async {});
-    /// assert_eq!(pool.base().to_string(), pool.to_string());
-    /// ```
-    pub fn base(&self) -> &BaseTaskPool {
-        &self.base
-    }
+    shared_controls!(handle);
 
     /// Adds `n` workers, as one new group named `start-group-N`, and returns
-    /// at once with the group's name; the workers start in the background as
-    /// room allows.
+    /// at once with the group's handle, as `TaskPool`'s calls do; the
+    /// workers start in the background as room allows. The handle streams
+    /// each worker's end (the worker's own output is dropped) and can cancel
+    /// the group; drop it if you need neither.
     ///
     /// # Errors
     ///
-    /// [`PoolError::PoolIsClosed`] or [`PoolError::PoolIsLocked`].
+    /// [`SpawnError::PoolIsClosed`] or [`SpawnError::PoolIsLocked`].
     ///
     /// # Panics
     ///
@@ -131,20 +126,28 @@ impl SimpleTaskPool {
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
     /// let pool = SimpleTaskPool::new(std::future::pending::<()>);
-    /// assert_eq!(pool.start(2).unwrap(), "start-group-0");
-    /// assert_eq!(pool.start(1).unwrap(), "start-group-1");
+    /// assert_eq!(pool.start(2).unwrap().name(), "start-group-0");
+    /// let one = pool.start(1).unwrap();
+    /// assert_eq!(one.name(), "start-group-1");
     /// # }
     /// ```
     #[track_caller]
-    pub fn start(&self, n: usize) -> Result<String, PoolError> {
+    pub fn start(&self, n: usize) -> Result<GroupHandle<()>, SpawnError> {
         assert!(n > 0, "SimpleTaskPool::start(0): starting no worker is a mistake");
-        (self.starter)(&self.base, n, self.callbacks.clone())
+        if tokio::runtime::Handle::try_current().is_err() {
+            panic!("{} can only start tasks from within a tokio runtime", self.handle);
+        }
+        (self.starter)(&self.handle, n, self.callbacks.clone())
     }
 
     /// Takes `n` workers away: first withdraws starts still waiting for room
     /// (newest first), then cancels running workers, newest first. Returns
     /// the IDs of the cancelled running workers. Withdrawn starts never start
     /// later, so the pool does not refill.
+    ///
+    /// A cancelled worker's future is dropped wherever it is: work in
+    /// progress is lost. To let workers finish what they hold, signal them
+    /// and wait with [`stop_gracefully`](SimpleTaskPool::stop_gracefully).
     ///
     /// ```
     /// # use tokio_taskpool::{SimpleTaskPool, TaskId};
@@ -158,9 +161,9 @@ impl SimpleTaskPool {
     /// # }
     /// ```
     pub fn stop(&self, n: usize) -> Vec<TaskId> {
-        let stopped = self.base.inner.transition(|state| state.stop_newest(n));
+        let stopped = self.handle.inner.transition(|state| state.stop_newest(n));
         for id in &stopped {
-            tracing::debug!("Cancelling {}_Task-{}", self.base, id);
+            tracing::debug!("Cancelling {}_Task-{}", self.handle, id);
         }
         stopped
     }
@@ -185,25 +188,17 @@ impl SimpleTaskPool {
     }
 }
 
-impl Deref for SimpleTaskPool {
-    type Target = BaseTaskPool;
-
-    fn deref(&self) -> &BaseTaskPool {
-        &self.base
-    }
-}
-
 impl fmt::Display for SimpleTaskPool {
     /// `SimpleTaskPool-{name}`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&self.base, f)
+        fmt::Display::fmt(&self.handle, f)
     }
 }
 
 impl fmt::Debug for SimpleTaskPool {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SimpleTaskPool")
-            .field("base", &self.base)
+            .field("handle", &self.handle)
             .field("callbacks", &self.callbacks)
             .finish_non_exhaustive()
     }
@@ -308,7 +303,7 @@ impl SimpleTaskPoolBuilder {
     /// ```
     pub fn build(self) -> SimpleTaskPool {
         SimpleTaskPool {
-            base: BaseTaskPool::new("SimpleTaskPool", self.name, self.pool_size),
+            handle: PoolHandle::new("SimpleTaskPool", self.name, self.pool_size),
             starter: self.starter,
             callbacks: self.callbacks,
         }

@@ -3,11 +3,11 @@ use std::time::Duration;
 
 use crate::TaskId;
 
-/// A snapshot of a pool, as [`BaseTaskPool::status`](crate::BaseTaskPool::status)
+/// A snapshot of a pool, as [`PoolHandle::status`](crate::PoolHandle::status)
 /// returns it.
 ///
 /// Taking it costs the same however many tasks are alive: it lists groups,
-/// not tasks (see [`BaseTaskPool::running_tasks`](crate::BaseTaskPool::running_tasks)).
+/// not tasks (see [`PoolHandle::running_tasks`](crate::PoolHandle::running_tasks)).
 ///
 /// ```
 /// # use tokio_taskpool::TaskPool;
@@ -129,7 +129,7 @@ impl fmt::Display for GroupKind {
     }
 }
 
-/// A running task, as [`BaseTaskPool::running_tasks`](crate::BaseTaskPool::running_tasks)
+/// A running task, as [`PoolHandle::running_tasks`](crate::PoolHandle::running_tasks)
 /// lists it.
 ///
 /// ```

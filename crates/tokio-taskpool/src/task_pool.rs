@@ -1,30 +1,35 @@
 use std::fmt;
 use std::future::Future;
-use std::ops::Deref;
+use std::sync::Arc;
 
 use futures::Stream;
 
-use crate::item_worker::{Spread, Unary};
-use crate::{ApplyBuilder, BaseTaskPool, GroupKind, MapBuilder};
+use crate::engine::{run_counted, run_stream, GroupSpec};
+use crate::group_builder::{GroupOptions, ItemWorker, Spread, Unary};
+use crate::shared_controls::shared_controls;
+use crate::{Counted, GroupBuilder, GroupHandle, GroupKind, Mapped, PoolHandle, StarmapFn};
 
 /// A pool of tokio tasks that runs any async work in named groups: apply a
 /// future factory `n` times, or map a function over an iterator or a stream
 /// with a fixed number of tasks at a time.
 ///
 /// Every spawning call returns at once: a background meta task starts the
-/// group's tasks as the pool's size limit allows. All the shared controls
-/// (size, lock, cancel, flush, close, status) are on [`BaseTaskPool`], which
-/// this type dereferences to.
+/// group's tasks as the pool's size limit allows. The controls it shares
+/// with [`SimpleTaskPool`](crate::SimpleTaskPool) (size, lock, cancel,
+/// flush, close, status) are methods of both, documented in full on
+/// [`PoolHandle`].
 ///
 /// ```
-/// use futures::StreamExt;
 /// use tokio_taskpool::TaskPool;
 ///
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() {
 /// let pool = TaskPool::builder().name("ingest").pool_size(3).build();
-/// let squares = pool.map(|x: u64| async move { x * x }, 0..10).num_concurrent(2).start().unwrap();
-/// let sum: u64 = squares.map(|out| out.result.unwrap()).fold(0, |a, b| async move { a + b }).await;
+/// let mut squares = pool.map(|x: u64| async move { x * x }, 0..10).num_concurrent(2).start().unwrap();
+/// let mut sum = 0;
+/// while let Some(output) = squares.next().await {
+///     sum += output.result.unwrap();
+/// }
 /// assert_eq!(sum, 285);
 /// pool.gather_and_close().await;
 /// # }
@@ -42,7 +47,7 @@ use crate::{ApplyBuilder, BaseTaskPool, GroupKind, MapBuilder};
 /// process. Dropping a `TaskPool` handle does not stop its tasks.
 #[derive(Clone)]
 pub struct TaskPool {
-    base: BaseTaskPool,
+    handle: PoolHandle,
 }
 
 impl TaskPool {
@@ -70,20 +75,10 @@ impl TaskPool {
         TaskPoolBuilder { name: None, pool_size: None }
     }
 
-    /// The shared controls; the same as dereferencing.
-    ///
-    /// ```
-    /// # use tokio_taskpool::{BaseTaskPool, TaskPool};
-    /// let pool = TaskPool::new();
-    /// let base: &BaseTaskPool = pool.base();
-    /// assert_eq!(base.name(), pool.name());
-    /// ```
-    pub fn base(&self) -> &BaseTaskPool {
-        &self.base
-    }
+    shared_controls!(handle);
 
     /// Runs `factory()` as `num` tasks (one by default) of one new group.
-    /// See [`ApplyBuilder`].
+    /// See [`GroupBuilder`] for the options.
     ///
     /// ```
     /// # use tokio_taskpool::TaskPool;
@@ -96,19 +91,35 @@ impl TaskPool {
     /// assert!(outputs.iter().all(|out| *out.result.as_ref().unwrap() == 42));
     /// # }
     /// ```
-    pub fn apply<F, Fut>(&self, factory: F) -> ApplyBuilder<'_, F>
+    pub fn apply<F, Fut>(&self, factory: F) -> GroupBuilder<'_, Fut::Output, Counted>
     where
         F: Fn() -> Fut + Send + Sync + 'static,
         Fut: Future + Send + 'static,
         Fut::Output: Send + 'static,
     {
-        ApplyBuilder::new(&self.base, factory)
+        GroupBuilder::new(
+            &self.handle,
+            Box::new(move |pool: &PoolHandle, options: GroupOptions| {
+                let (sink, results) = tokio::sync::mpsc::unbounded_channel();
+                let factory = Arc::new(factory);
+                let spec = GroupSpec {
+                    kind: GroupKind::Apply,
+                    name: options.name,
+                    remaining: options.num,
+                    num_concurrent: None,
+                    callbacks: options.callbacks,
+                };
+                let group =
+                    pool.start_group(spec, |alive, group| run_counted(alive, group, factory, Some(sink)))?;
+                Ok(GroupHandle::new(group, results))
+            }),
+        )
     }
 
     /// Calls `f` on every item of `items`, each call as one task of one new
     /// group, keeping `num_concurrent` of them (one by default) running at a
     /// time. Items are taken from the iterator only as tasks can start. See
-    /// [`MapBuilder`].
+    /// [`GroupBuilder`] for the options.
     ///
     /// ```
     /// # use tokio_taskpool::TaskPool;
@@ -120,11 +131,7 @@ impl TaskPool {
     /// assert_eq!(pool.num_ended(), 2);
     /// # }
     /// ```
-    pub fn map<F, I, Fut>(
-        &self,
-        f: F,
-        items: I,
-    ) -> MapBuilder<'_, Unary<F>, futures::stream::Iter<I::IntoIter>>
+    pub fn map<F, I, Fut>(&self, f: F, items: I) -> GroupBuilder<'_, Fut::Output, Mapped>
     where
         I: IntoIterator,
         I::IntoIter: Send + 'static,
@@ -133,7 +140,7 @@ impl TaskPool {
         Fut: Future + Send + 'static,
         Fut::Output: Send + 'static,
     {
-        MapBuilder::new(&self.base, Unary(f), futures::stream::iter(items), GroupKind::Map)
+        self.map_group(GroupKind::Map, Unary(f), futures::stream::iter(items))
     }
 
     /// Like [`TaskPool::map`], over the items of an async source: any
@@ -156,7 +163,7 @@ impl TaskPool {
     /// assert_eq!(pool.num_ended(), 10);
     /// # }
     /// ```
-    pub fn map_stream<F, S, Fut>(&self, f: F, items: S) -> MapBuilder<'_, Unary<F>, S>
+    pub fn map_stream<F, S, Fut>(&self, f: F, items: S) -> GroupBuilder<'_, Fut::Output, Mapped>
     where
         S: Stream + Send + 'static,
         S::Item: Send + 'static,
@@ -164,7 +171,7 @@ impl TaskPool {
         Fut: Future + Send + 'static,
         Fut::Output: Send + 'static,
     {
-        MapBuilder::new(&self.base, Unary(f), items, GroupKind::MapStream)
+        self.map_group(GroupKind::MapStream, Unary(f), items)
     }
 
     /// Like [`TaskPool::map`] for functions of several arguments: each item is
@@ -192,14 +199,41 @@ impl TaskPool {
         &self,
         f: F,
         items: I,
-    ) -> MapBuilder<'_, Spread<F>, futures::stream::Iter<I::IntoIter>>
+    ) -> GroupBuilder<'_, <F as StarmapFn<I::Item>>::Returns, Mapped>
     where
         I: IntoIterator,
         I::IntoIter: Send + 'static,
         I::Item: Send + 'static,
-        Spread<F>: crate::ItemWorker<I::Item>,
+        F: StarmapFn<I::Item>,
     {
-        MapBuilder::new(&self.base, Spread(f), futures::stream::iter(items), GroupKind::Starmap)
+        self.map_group(GroupKind::Starmap, Spread(f), futures::stream::iter(items))
+    }
+
+    /// The builder of a map-family group: `worker` is called on each item of
+    /// `items`.
+    fn map_group<W, S>(&self, kind: GroupKind, worker: W, items: S) -> GroupBuilder<'_, W::Output, Mapped>
+    where
+        S: Stream + Send + 'static,
+        S::Item: Send + 'static,
+        W: ItemWorker<S::Item>,
+    {
+        GroupBuilder::new(
+            &self.handle,
+            Box::new(move |pool: &PoolHandle, options: GroupOptions| {
+                let (sink, results) = tokio::sync::mpsc::unbounded_channel();
+                let worker = Arc::new(worker);
+                let spec = GroupSpec {
+                    kind,
+                    name: options.name,
+                    remaining: 0,
+                    num_concurrent: Some(options.num_concurrent),
+                    callbacks: options.callbacks,
+                };
+                let group = pool
+                    .start_group(spec, |alive, group| run_stream(alive, group, items, worker, Some(sink)))?;
+                Ok(GroupHandle::new(group, results))
+            }),
+        )
     }
 }
 
@@ -209,24 +243,16 @@ impl Default for TaskPool {
     }
 }
 
-impl Deref for TaskPool {
-    type Target = BaseTaskPool;
-
-    fn deref(&self) -> &BaseTaskPool {
-        &self.base
-    }
-}
-
 impl fmt::Display for TaskPool {
     /// `TaskPool-{name}`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&self.base, f)
+        fmt::Display::fmt(&self.handle, f)
     }
 }
 
 impl fmt::Debug for TaskPool {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("TaskPool").field(&self.base).finish()
+        f.debug_tuple("TaskPool").field(&self.handle).finish()
     }
 }
 
@@ -277,6 +303,6 @@ impl TaskPoolBuilder {
     /// assert_eq!(pool.pool_size(), None);
     /// ```
     pub fn build(self) -> TaskPool {
-        TaskPool { base: BaseTaskPool::new("TaskPool", self.name, self.pool_size) }
+        TaskPool { handle: PoolHandle::new("TaskPool", self.name, self.pool_size) }
     }
 }

@@ -28,7 +28,7 @@ use super::{ControlServer, ControlledPool};
 ///     .max_sessions(4)
 ///     .idle_timeout(Duration::from_secs(60))
 ///     .build();
-/// assert_eq!(server.pool().base().to_string(), "TaskPool-ingest");
+/// assert_eq!(server.pool().handle().to_string(), "TaskPool-ingest");
 /// # }
 /// ```
 #[must_use = "a builder does nothing until .build()"]
@@ -168,7 +168,7 @@ impl ControlServerBuilder {
 impl fmt::Debug for ControlServerBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ControlServerBuilder")
-            .field("pool", &self.pool.base().to_string())
+            .field("pool", &self.pool.handle().to_string())
             .field("registered", &self.registry)
             .field("config", &self.config)
             .finish()

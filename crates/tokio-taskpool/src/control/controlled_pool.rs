@@ -1,4 +1,4 @@
-use crate::{BaseTaskPool, SimpleTaskPool, TaskPool};
+use crate::{PoolHandle, SimpleTaskPool, TaskPool};
 
 /// The pool a control server drives: either kind. Made with `From` from a
 /// pool or a reference to one, so [`ControlServer::builder`](super::ControlServer::builder)
@@ -25,11 +25,18 @@ pub enum ControlledPool {
 }
 
 impl ControlledPool {
-    /// What both kinds share.
-    pub fn base(&self) -> &BaseTaskPool {
+    /// The controls both kinds share.
+    ///
+    /// ```
+    /// # use tokio_taskpool::control::ControlledPool;
+    /// # use tokio_taskpool::TaskPool;
+    /// let pool = TaskPool::builder().name("ingest").build();
+    /// assert_eq!(ControlledPool::from(&pool).handle().to_string(), "TaskPool-ingest");
+    /// ```
+    pub fn handle(&self) -> PoolHandle {
         match self {
-            ControlledPool::TaskPool(pool) => pool.base(),
-            ControlledPool::SimpleTaskPool(pool) => pool.base(),
+            ControlledPool::TaskPool(pool) => pool.handle(),
+            ControlledPool::SimpleTaskPool(pool) => pool.handle(),
         }
     }
 

@@ -15,7 +15,7 @@ use crate::TaskId;
 /// Cancel safety: only `flush` waits, and it is cancel safe; every other
 /// command completes before its first await point.
 pub(crate) async fn execute(shared: &Shared, command: &Command, peer: &Peer) -> Result<Value, RemoteError> {
-    let pool = shared.pool.base();
+    let pool = shared.pool.handle();
     if shared.config.read_only && !command.is_query() {
         tracing::debug!(%peer, pool = %pool, command = command.name(), "read-only control server refused a command");
         return Err(RemoteError::new(
@@ -50,7 +50,7 @@ pub(crate) async fn execute(shared: &Shared, command: &Command, peer: &Peer) -> 
 }
 
 async fn run(shared: &Shared, command: &Command) -> Result<Value, RemoteError> {
-    let pool = shared.pool.base();
+    let pool = shared.pool.handle();
     Ok(match command {
         Command::Help { command } => {
             let simple = matches!(shared.pool, ControlledPool::SimpleTaskPool(_));
@@ -108,7 +108,7 @@ async fn run(shared: &Shared, command: &Command) -> Result<Value, RemoteError> {
             if *n == 0 {
                 return Err(RemoteError::bad_argument("start: N must be at least 1"));
             }
-            json!(simple(shared)?.start(*n)?)
+            json!(simple(shared)?.start(*n)?.name())
         }
         Command::Stop { n } => ids(simple(shared)?.stop(*n)),
         Command::StopAll => ids(simple(shared)?.stop_all()),

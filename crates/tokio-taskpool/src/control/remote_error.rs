@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 /// `unsupported`, `read_only`, `unauthorized`, `unsupported_version`,
 /// `too_many_sessions`, `idle_timeout`, or one of the pool's own refusals
 /// such as `pool_is_locked` or `group_not_found` (see
-/// [`PoolError::kind`](crate::PoolError::kind)). The
+/// [`SpawnError::kind`](crate::SpawnError::kind) and its neighbours). The
 /// [`message`](RemoteError::message) is for people.
 ///
 /// ```
@@ -65,8 +65,20 @@ impl RemoteError {
     }
 }
 
-impl From<crate::PoolError> for RemoteError {
-    fn from(err: crate::PoolError) -> Self {
+impl From<crate::SpawnError> for RemoteError {
+    fn from(err: crate::SpawnError) -> Self {
+        RemoteError::new(err.kind(), err.to_string())
+    }
+}
+
+impl From<crate::CancelError> for RemoteError {
+    fn from(err: crate::CancelError) -> Self {
+        RemoteError::new(err.kind(), err.to_string())
+    }
+}
+
+impl From<crate::GroupNotFound> for RemoteError {
+    fn from(err: crate::GroupNotFound) -> Self {
         RemoteError::new(err.kind(), err.to_string())
     }
 }

@@ -190,7 +190,7 @@ impl ControlServer {
 
     fn serve(&self, listener: Listener, endpoint: super::Endpoint) -> ControlHandle {
         let token = CancellationToken::new();
-        tracing::info!("control server for {} listening on {endpoint}", self.shared.pool.base());
+        tracing::info!("control server for {} listening on {endpoint}", self.shared.pool.handle());
         let task = tokio::spawn(accept_loop(Arc::clone(&self.shared), listener, token.clone()));
         ControlHandle::new(endpoint, token, task)
     }
@@ -243,7 +243,7 @@ async fn accept_loop(shared: Arc<Shared>, listener: Listener, stop: Cancellation
     // Sessions hold no lock of the pool across an await; ending them at any
     // point leaves the pool consistent.
     sessions.shutdown().await;
-    tracing::info!("control server for {} stopped", shared.pool.base());
+    tracing::info!("control server for {} stopped", shared.pool.handle());
 }
 
 /// Tells a connection over the session limit why it is refused, then waits
@@ -270,7 +270,7 @@ async fn refuse(mut stream: Stream) {
 impl fmt::Debug for ControlServer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ControlServer")
-            .field("pool", &self.shared.pool.base().to_string())
+            .field("pool", &self.shared.pool.handle().to_string())
             .field("registered", &self.shared.registry)
             .field("config", &self.shared.config)
             .finish()

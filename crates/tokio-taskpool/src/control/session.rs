@@ -94,13 +94,13 @@ impl Session {
             }
         };
         if !self.shared.config.token_matches(hello.token.as_deref()) {
-            tracing::warn!(peer = %self.peer, pool = %self.shared.pool.base(), "control session refused: wrong or missing access token");
+            tracing::warn!(peer = %self.peer, pool = %self.shared.pool.handle(), "control session refused: wrong or missing access token");
             let what = if hello.token.is_some() { "wrong" } else { "missing" };
             let e = RemoteError::new("unauthorized", format!("{what} access token"));
             self.write(&reply(mode, None, Err(e))).await?;
             return Ok(None);
         }
-        let pool = self.shared.pool.base().to_string();
+        let pool = self.shared.pool.handle().to_string();
         let answer = match mode {
             Mode::Text => format!("{pool}\n").into_bytes(),
             Mode::Json => reply(

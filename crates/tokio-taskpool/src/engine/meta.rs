@@ -13,7 +13,7 @@ use super::inner::PoolInner;
 use super::state::Admission;
 use super::task::{start_task, Sink, Started};
 use super::task_table::GroupKey;
-use crate::item_worker::ItemWorker;
+use crate::group_builder::ItemWorker;
 use crate::report::{FailureStage, TaskFailure};
 use crate::task_output::payload_message;
 

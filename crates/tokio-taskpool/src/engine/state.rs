@@ -91,7 +91,9 @@ pub(crate) struct PoolState {
     failed_since_report: u64,
     metas_alive: usize,
     locked: bool,
-    closed: bool,
+    /// Set by `close`: no group is opened any more. The pool is closed once
+    /// this is set and nothing is alive.
+    closing: bool,
     /// How many `flush`/`gather_and_close`/`until_closed`/graceful stops are
     /// waiting: transitions ask for a wake-up only when someone waits, which
     /// keeps task ends cheap.
@@ -157,7 +159,7 @@ impl PoolState {
             failed_since_report: 0,
             metas_alive: 0,
             locked: false,
-            closed: false,
+            closing: false,
             waiters: 0,
             stop_signal: CancellationToken::new(),
             epoch: Instant::now(),
@@ -181,7 +183,7 @@ impl PoolState {
         kind: GroupKind,
         remaining: usize,
     ) -> Result<OpenedGroup, OpenRefusal> {
-        if self.closed {
+        if self.closing {
             return Err(OpenRefusal::Closed);
         }
         if self.locked {
@@ -465,11 +467,19 @@ impl PoolState {
     pub(crate) fn cancel_group(&mut self, name: &str) -> Option<(usize, AfterUnlock)> {
         let key = self.groups.key_of(name)?;
         let mut after = AfterUnlock::default();
-        let cancelled = self.cancel_group_by_key(key, &mut after);
+        let cancelled = self.close_and_cancel_group(key, &mut after);
         Some((cancelled, after))
     }
 
-    fn cancel_group_by_key(&mut self, key: GroupKey, after: &mut AfterUnlock) -> usize {
+    /// Cancels a group by key, as a group's handle does; a group that is
+    /// forgotten has nothing left to cancel.
+    pub(crate) fn cancel_group_by_key(&mut self, key: GroupKey) -> (usize, AfterUnlock) {
+        let mut after = AfterUnlock::default();
+        let cancelled = self.close_and_cancel_group(key, &mut after);
+        (cancelled, after)
+    }
+
+    fn close_and_cancel_group(&mut self, key: GroupKey, after: &mut AfterUnlock) -> usize {
         self.close_group(key, after);
         let mut cancelled = 0;
         let mut cursor = self.groups.get(key).and_then(|g| g.oldest);
@@ -484,7 +494,7 @@ impl PoolState {
     pub(crate) fn cancel_all(&mut self) -> AfterUnlock {
         let mut after = AfterUnlock::default();
         for key in self.groups.keys() {
-            self.cancel_group_by_key(key, &mut after);
+            self.close_and_cancel_group(key, &mut after);
         }
         after
     }
@@ -576,9 +586,10 @@ impl PoolState {
         self.locked = locked;
     }
 
-    /// Closes the pool for good.
+    /// Closes the pool for good: it opens no group any more (and stays
+    /// locked); groups already open go on until they are done.
     pub(crate) fn close(&mut self) -> AfterUnlock {
-        self.closed = true;
+        self.closing = true;
         self.locked = true;
         self.wake_if_waited()
     }
@@ -623,8 +634,14 @@ impl PoolState {
         self.locked
     }
 
+    /// Whether `close` was called: the pool opens no group any more.
+    pub(crate) fn is_closing(&self) -> bool {
+        self.closing
+    }
+
+    /// Whether the pool is closed and nothing of it is alive any more.
     pub(crate) fn is_closed(&self) -> bool {
-        self.closed
+        self.closing && self.is_idle()
     }
 
     pub(crate) fn num_running(&self) -> usize {

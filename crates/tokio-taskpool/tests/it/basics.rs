@@ -1,7 +1,7 @@
 use std::collections::BTreeSet;
 use std::future::pending;
 
-use tokio_taskpool::{BaseTaskPool, PoolError, SimpleTaskPool, TaskId, TaskPool};
+use tokio_taskpool::{PoolHandle, SimpleTaskPool, SpawnError, TaskId, TaskPool};
 
 use crate::support::{ids, settle};
 
@@ -10,7 +10,7 @@ fn handles_are_send_sync_clone() {
     fn check<T: Send + Sync + Clone + 'static>() {}
     check::<TaskPool>();
     check::<SimpleTaskPool>();
-    check::<BaseTaskPool>();
+    check::<PoolHandle>();
     fn send<T: Send>(_: &T) {}
     let pool = TaskPool::new();
     send(&pool.flush());
@@ -67,8 +67,8 @@ async fn default_group_names_per_kind() {
         ["apply-group-0", "apply-group-1", "map-group-0", "starmap-group-0", "map-group-1"]
     );
     let simple = SimpleTaskPool::new(|| async {});
-    assert_eq!(simple.start(1).unwrap(), "start-group-0");
-    assert_eq!(simple.start(1).unwrap(), "start-group-1");
+    assert_eq!(simple.start(1).unwrap().name(), "start-group-0");
+    assert_eq!(simple.start(1).unwrap().name(), "start-group-1");
 }
 
 #[tokio::test(start_paused = true)]
@@ -85,7 +85,7 @@ async fn duplicate_group_name_is_refused_and_changes_nothing() {
     pool.apply(pending::<()>).group("workers").start().unwrap();
     settle().await;
     let err = pool.map(|_: u8| async {}, [1, 2]).group("workers").start().unwrap_err();
-    assert_eq!(err, PoolError::GroupExists { pool: "TaskPool-p".into(), group: "workers".into() });
+    assert_eq!(err, SpawnError::GroupExists { pool: "TaskPool-p".into(), group: "workers".into() });
     assert_eq!(err.to_string(), "TaskPool-p already has a group named 'workers'");
     settle().await;
     assert_eq!(pool.num_running(), 1);
@@ -96,7 +96,7 @@ async fn duplicate_group_name_is_refused_and_changes_nothing() {
 async fn unknown_group_is_an_error_naming_pool_and_group() {
     let pool = TaskPool::builder().name("p").build();
     let err = pool.group_ids(&["ghost"]).unwrap_err();
-    assert_eq!(err, PoolError::GroupNotFound { pool: "TaskPool-p".into(), group: "ghost".into() });
+    assert_eq!((err.pool(), err.group()), ("TaskPool-p", "ghost"));
     assert_eq!(err.to_string(), "TaskPool-p has no group named 'ghost'");
     assert_eq!(pool.cancel_group("ghost").unwrap_err().kind(), "group_not_found");
 }
@@ -123,7 +123,7 @@ async fn lock_refuses_new_groups_but_lets_existing_ones_go_on() {
     pool.lock();
     assert!(pool.is_locked());
     let err = pool.apply(|| async {}).start().unwrap_err();
-    assert_eq!(err, PoolError::PoolIsLocked { pool: "TaskPool-p".into() });
+    assert_eq!(err, SpawnError::PoolIsLocked { pool: "TaskPool-p".into() });
     assert_eq!(err.to_string(), "TaskPool-p is locked");
     assert_eq!(group.collect_all().await.len(), 3, "the locked pool still runs the group's queued starts");
     pool.unlock();

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::time::sleep;
-use tokio_taskpool::{PoolError, TaskId, TaskPool};
+use tokio_taskpool::{CancelError, TaskId, TaskPool};
 
 use crate::support::{ids, settle};
 
@@ -19,10 +19,10 @@ async fn cancel_errors_name_pool_and_task() {
     settle().await;
     let already = pool.cancel(&[t0]).unwrap_err();
     // Task 0 ended once its cancellation finished, and says so.
-    assert_eq!(already, PoolError::AlreadyEnded { pool: "TaskPool-c".into(), id: t0 });
+    assert_eq!(already, CancelError::AlreadyEnded { pool: "TaskPool-c".into(), id: t0 });
     assert_eq!(pool.cancel(&[t2]).unwrap_err().to_string(), "task 2 of TaskPool-c has already ended");
     let missing = pool.cancel(&[t9]).unwrap_err();
-    assert_eq!(missing, PoolError::TaskNotFound { pool: "TaskPool-c".into(), id: t9 });
+    assert_eq!(missing, CancelError::TaskNotFound { pool: "TaskPool-c".into(), id: t9 });
     assert_eq!(missing.to_string(), "TaskPool-c has no task 9");
 }
 
@@ -35,10 +35,10 @@ async fn cancelling_a_task_whose_cancellation_is_in_progress_says_already_cancel
     settle().await;
     assert_eq!(
         pool.cancel(&[TaskId::from(0)]).unwrap_err(),
-        PoolError::AlreadyCancelled { pool: "TaskPool-c".into(), id: TaskId::from(0) }
+        CancelError::AlreadyCancelled { pool: "TaskPool-c".into(), id: TaskId::from(0) }
     );
     assert_eq!(
-        PoolError::AlreadyCancelled { pool: "TaskPool-c".into(), id: TaskId::from(0) }.to_string(),
+        CancelError::AlreadyCancelled { pool: "TaskPool-c".into(), id: TaskId::from(0) }.to_string(),
         "task 0 of TaskPool-c is already cancelled"
     );
 }

@@ -2,7 +2,7 @@ use std::future::pending;
 use std::time::Duration;
 
 use tokio::time::{sleep, Instant};
-use tokio_taskpool::{PoolError, SimpleTaskPool, TaskPool};
+use tokio_taskpool::{SimpleTaskPool, SpawnError, TaskPool};
 
 use crate::support::{ids, secs_since, settle};
 
@@ -22,7 +22,7 @@ async fn gather_and_close_waits_for_every_task_and_callback_then_closes() {
     assert!(pool.is_closed() && pool.is_locked());
     assert_eq!(pool.num_ended(), 4);
     let err = pool.apply(|| async {}).start().unwrap_err();
-    assert_eq!(err, PoolError::PoolIsClosed { pool: "TaskPool-g".into() });
+    assert_eq!(err, SpawnError::PoolIsClosed { pool: "TaskPool-g".into() });
     assert_eq!(err.to_string(), "TaskPool-g is closed");
     pool.unlock();
     assert!(pool.apply(|| async {}).start().is_err(), "a closed pool stays closed");

@@ -24,8 +24,16 @@ async fn outside_a_pooled_task_there_is_no_context() {
     assert_eq!(plain, None);
 }
 
-#[test]
-#[should_panic(expected = "outside a pooled task")]
-fn stop_requested_outside_a_pooled_task_panics() {
-    drop(current::stop_requested());
+/// A worker can be unit-tested under a plain `tokio::spawn`: there nothing
+/// asks it to stop, so `stop_requested` never resolves (it used to panic).
+#[tokio::test(start_paused = true)]
+async fn stop_requested_outside_a_pooled_task_never_resolves() {
+    let worker = tokio::spawn(async {
+        tokio::select! {
+            _ = current::stop_requested() => "stop requested",
+            _ = tokio::time::sleep(std::time::Duration::from_secs(3600)) => "worked an hour",
+        }
+    });
+    assert_eq!(worker.await.unwrap(), "worked an hour");
+    assert!(current::stop_token().is_none());
 }

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::time::sleep;
-use tokio_taskpool::{PoolError, SimpleTaskPool};
+use tokio_taskpool::{SimpleTaskPool, SpawnError};
 
 use crate::support::{ids, settle};
 
@@ -59,10 +59,10 @@ async fn stopped_workers_are_not_replaced_and_started_ones_can_be_added_again() 
 async fn start_on_a_locked_or_closed_pool_is_refused() {
     let pool = SimpleTaskPool::builder(|| async {}).name("w").build();
     pool.lock();
-    assert_eq!(pool.start(1).unwrap_err(), PoolError::PoolIsLocked { pool: "SimpleTaskPool-w".into() });
+    assert_eq!(pool.start(1).unwrap_err(), SpawnError::PoolIsLocked { pool: "SimpleTaskPool-w".into() });
     pool.unlock();
     pool.gather_and_close().await;
-    assert_eq!(pool.start(1).unwrap_err(), PoolError::PoolIsClosed { pool: "SimpleTaskPool-w".into() });
+    assert_eq!(pool.start(1).unwrap_err(), SpawnError::PoolIsClosed { pool: "SimpleTaskPool-w".into() });
 }
 
 #[test]

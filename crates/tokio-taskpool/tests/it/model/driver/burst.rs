@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use tokio::time::timeout;
-use tokio_taskpool::{PoolError, PoolReport, TaskId};
+use tokio_taskpool::{CancelError, GroupNotFound, PoolReport, SpawnError, TaskId};
 
 use super::ops::Op;
 use super::{Case, DEADLINE};
@@ -17,8 +17,8 @@ use crate::model::tracker::Outcome;
 /// How a burst's operation came out, applied to the model once all are done.
 enum Effect {
     None,
-    Cancelled(Vec<TaskId>, Result<(), PoolError>),
-    GroupCancelled(usize, Result<(), PoolError>, BTreeSet<TaskId>),
+    Cancelled(Vec<TaskId>, Result<(), CancelError>),
+    GroupCancelled(usize, Result<usize, GroupNotFound>, BTreeSet<TaskId>),
     Flushed(PoolReport),
 }
 
@@ -152,7 +152,7 @@ impl Case {
                     let feed = extra.and_then(|(_, _, feed)| feed);
                     self.add_group(&op, name, feed);
                 }
-                Err(PoolError::PoolIsLocked { .. }) => {
+                Err(SpawnError::PoolIsLocked { .. }) => {
                     ensure!(locked_before || had_lock, "an unlocked pool refused a group in a burst");
                 }
                 Err(e) => return Err(format!("a group was refused in a burst: {e}")),
@@ -163,15 +163,16 @@ impl Case {
                 Effect::None => {}
                 Effect::Cancelled(ids, r) => match r {
                     Ok(()) => {}
-                    Err(PoolError::AlreadyEnded { .. } | PoolError::AlreadyCancelled { .. })
+                    Err(CancelError::AlreadyEnded { .. } | CancelError::AlreadyCancelled { .. })
                         if endings > 1 => {}
                     Err(e) => return Err(format!("cancel({ids:?}) in a burst returned {e}")),
                 },
-                Effect::GroupCancelled(index, r, ids) => match r {
-                    Ok(()) => self.model.close(index, ids),
-                    Err(PoolError::GroupNotFound { .. }) => {}
-                    Err(e) => return Err(format!("cancel_group in a burst returned {e}")),
-                },
+                // A group that is gone by now is fine: it had ended.
+                Effect::GroupCancelled(index, r, ids) => {
+                    if r.is_ok() {
+                        self.model.close(index, ids)
+                    }
+                }
                 Effect::Flushed(report) => self.model.reported_failed += report.num_failed(),
             }
         }

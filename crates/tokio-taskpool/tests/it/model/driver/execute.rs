@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use tokio::time::timeout;
-use tokio_taskpool::{GracefulStop, PoolError, TaskId};
+use tokio_taskpool::{CancelError, GracefulStop, SpawnError, TaskId};
 
 use super::ops::Op;
 use super::reference::MKind;
@@ -29,7 +29,7 @@ impl Case {
                     }
                     (Err(e), _) => {
                         ensure!(
-                            self.model.locked && matches!(e, PoolError::PoolIsLocked { .. }),
+                            self.model.locked && matches!(e, SpawnError::PoolIsLocked { .. }),
                             "an unlocked pool refused a group: {e}"
                         );
                     }
@@ -56,7 +56,7 @@ impl Case {
                         match done {
                             Some(id) => {
                                 ids.push(id);
-                                Err(PoolError::AlreadyEnded { pool: base.to_string(), id })
+                                Err(CancelError::AlreadyEnded { pool: base.to_string().into(), id })
                             }
                             None => Ok(()),
                         }
@@ -64,7 +64,7 @@ impl Case {
                     Some(false) => {
                         let id = TaskId::from(1 << 40);
                         ids.push(id);
-                        Err(PoolError::TaskNotFound { pool: base.to_string(), id })
+                        Err(CancelError::TaskNotFound { pool: base.to_string().into(), id })
                     }
                     None => Ok(()),
                 };
@@ -87,9 +87,9 @@ impl Case {
                     self.model.close(index, ids);
                     self.model.cancelled += live;
                 } else {
-                    let expected =
-                        Err(PoolError::GroupNotFound { pool: base.to_string(), group: name.clone() });
-                    ensure!(got == expected, "cancel_group({name}) of a finished group returned {got:?}");
+                    let refused =
+                        got.as_ref().is_err_and(|e| e.group() == name && e.pool() == base.to_string());
+                    ensure!(refused, "cancel_group({name}) of a finished group returned {got:?}");
                 }
             }
             Op::CancelAll => {

@@ -7,7 +7,7 @@
 //! each released task ends), after all the steps: keep it last.
 
 use tokio::time::timeout;
-use tokio_taskpool::PoolError;
+use tokio_taskpool::SpawnError;
 
 use super::reference::MKind;
 use super::{Case, Pool, DEADLINE};
@@ -95,7 +95,7 @@ impl Case {
         if let Pool::Task(pool) = &self.pool {
             let refused = pool.apply(|| async {}).start().map(|_| ());
             ensure!(
-                matches!(refused, Err(PoolError::PoolIsClosed { .. })),
+                matches!(refused, Err(SpawnError::PoolIsClosed { .. })),
                 "a closed pool accepted a group: {refused:?}"
             );
         }

@@ -7,9 +7,8 @@ use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use futures::StreamExt;
 use tokio::sync::mpsc::UnboundedSender;
-use tokio_taskpool::{PoolError, TaskId};
+use tokio_taskpool::{SpawnError, TaskId};
 
 use super::ops::Op;
 use super::reference::{MGroup, MKind};
@@ -20,7 +19,7 @@ use crate::model::workload;
 /// What making a group gave: the pool's answer, and for a TaskPool group its
 /// name, configuration and (for map_stream) the sender that feeds it.
 pub(super) type Created =
-    (Result<String, PoolError>, Option<(String, GroupCfg, Option<UnboundedSender<u32>>)>);
+    (Result<String, SpawnError>, Option<(String, GroupCfg, Option<UnboundedSender<u32>>)>);
 
 impl Case {
     // Picks resolve a drawn number against what exists now; with nothing to
@@ -55,7 +54,7 @@ impl Case {
         let Pool::Task(pool) = &self.pool else {
             let Op::Start { n } = op else { unreachable!("only start creates groups of a SimpleTaskPool") };
             let Pool::Simple(pool) = &self.pool else { unreachable!() };
-            return (pool.start(*n), None);
+            return (pool.start(*n).map(|handle| handle.name().to_owned()), None);
         };
         let name = format!("g{}", self.model.next_group);
         self.model.next_group += 1;

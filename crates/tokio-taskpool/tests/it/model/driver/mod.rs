@@ -22,7 +22,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio_taskpool::{BaseTaskPool, SimpleTaskPool, TaskPool};
+use tokio_taskpool::{PoolHandle, SimpleTaskPool, TaskPool};
 
 use super::rng::Rng;
 use super::tracker::{GroupCfg, Tracker};
@@ -60,10 +60,10 @@ enum Pool {
 }
 
 impl Pool {
-    fn base(&self) -> &BaseTaskPool {
+    fn base(&self) -> PoolHandle {
         match self {
-            Pool::Task(pool) => pool.base(),
-            Pool::Simple(pool) => pool.base(),
+            Pool::Task(pool) => pool.handle(),
+            Pool::Simple(pool) => pool.handle(),
         }
     }
 }
@@ -163,7 +163,7 @@ pub(crate) async fn run_case(seed: u64, steps: usize) -> Result<Stats, String> {
 }
 
 impl Case {
-    fn base(&self) -> &BaseTaskPool {
+    fn base(&self) -> PoolHandle {
         self.pool.base()
     }
 

@@ -4,35 +4,37 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::engine::{spawn_group, CancelRefusal, GroupCore, GroupSpec, OpenRefusal, PoolInner};
-use crate::{GracefulStop, PoolError, PoolReport, PoolStatus, TaskId, TaskInfo};
+use crate::engine::{spawn_group, CancelRefusal, GroupCore, GroupSpec, MetaGuard, OpenRefusal, PoolInner};
+use crate::{CancelError, GracefulStop, GroupNotFound, PoolReport, PoolStatus, SpawnError, TaskId, TaskInfo};
 
-/// What both pool kinds share: sizing, locking, counting, cancelling,
-/// flushing and closing.
+/// The controls that both pool kinds share, for code that works with either
+/// kind: sizing, locking, counting, cancelling, flushing and closing.
 ///
-/// You don't make one of these: [`TaskPool`](crate::TaskPool) and
-/// [`SimpleTaskPool`](crate::SimpleTaskPool) dereference to it, so every
-/// method here is a method of both. Like them it is a cheap `Clone` handle
-/// to the same pool, usable from any task or thread.
+/// [`TaskPool`](crate::TaskPool) and [`SimpleTaskPool`](crate::SimpleTaskPool)
+/// have each of these methods themselves; their `handle()` gives this type,
+/// a cheap `Clone` handle to the same pool, usable from any task or thread
+/// (the control server drives a pool through it).
 ///
 /// ```
-/// use tokio_taskpool::{BaseTaskPool, TaskPool};
+/// use tokio_taskpool::{PoolHandle, SimpleTaskPool, TaskPool};
 ///
-/// fn report(pool: &BaseTaskPool) -> String {
+/// fn report(pool: &PoolHandle) -> String {
 ///     format!("{pool}: {} running", pool.num_running())
 /// }
 ///
 /// let pool = TaskPool::builder().name("ingest").build();
-/// assert_eq!(report(&pool), "TaskPool-ingest: 0 running");
+/// assert_eq!(report(&pool.handle()), "TaskPool-ingest: 0 running");
+/// let workers = SimpleTaskPool::builder(|| async {}).name("w").build();
+/// assert_eq!(report(&workers.handle()), "SimpleTaskPool-w: 0 running");
 /// ```
 #[derive(Clone)]
-pub struct BaseTaskPool {
+pub struct PoolHandle {
     pub(crate) inner: Arc<PoolInner>,
 }
 
-impl BaseTaskPool {
+impl PoolHandle {
     pub(crate) fn new(kind: &str, name: Option<String>, pool_size: Option<usize>) -> Self {
-        BaseTaskPool { inner: Arc::new(PoolInner::new(kind, name, pool_size)) }
+        PoolHandle { inner: Arc::new(PoolInner::new(kind, name, pool_size)) }
     }
 
     /// The pool's name: the one given to the builder, or else a process-wide
@@ -50,7 +52,7 @@ impl BaseTaskPool {
     }
 
     /// The configured size limit (`None`: unlimited), never the free room;
-    /// see [`BaseTaskPool::is_full`] and [`BaseTaskPool::num_running`] for that.
+    /// see [`PoolHandle::is_full`] and [`PoolHandle::num_running`] for that.
     ///
     /// ```
     /// # use tokio_taskpool::TaskPool;
@@ -61,26 +63,27 @@ impl BaseTaskPool {
         self.inner.lock().limit()
     }
 
-    /// Changes the size limit while tasks run; `None` lifts it.
+    /// Changes the size limit while tasks run: a number, or `None` to lift it.
     ///
     /// Raising it starts waiting tasks at once. Lowering it below the number
     /// of running tasks cancels nothing: they finish, and none is replaced
-    /// until fewer run than the new limit. `Some(0)` pauses every new start.
+    /// until fewer run than the new limit. `0` pauses every new start.
     ///
     /// ```
     /// # use tokio_taskpool::TaskPool;
     /// let pool = TaskPool::builder().pool_size(3).build();
-    /// pool.set_pool_size(Some(10));
+    /// pool.set_pool_size(10);
     /// assert_eq!(pool.pool_size(), Some(10));
     /// pool.set_pool_size(None);
     /// assert_eq!(pool.pool_size(), None);
     /// ```
-    pub fn set_pool_size(&self, pool_size: Option<usize>) {
+    pub fn set_pool_size(&self, pool_size: impl Into<Option<usize>>) {
+        let pool_size = pool_size.into();
         self.inner.lock().resize(pool_size);
         tracing::info!("{} size limit set to {}", self.inner.display, SizeDisplay(pool_size));
     }
 
-    /// Whether the pool refuses new groups (see [`BaseTaskPool::lock`]).
+    /// Whether the pool refuses new groups (see [`PoolHandle::lock`]).
     ///
     /// ```
     /// # use tokio_taskpool::TaskPool;
@@ -93,17 +96,17 @@ impl BaseTaskPool {
     }
 
     /// Makes the pool refuse new groups: spawning calls return
-    /// [`PoolError::PoolIsLocked`]. Groups already made go on starting their
+    /// [`SpawnError::PoolIsLocked`]. Groups already made go on starting their
     /// tasks.
     ///
     /// ```
-    /// # use tokio_taskpool::{PoolError, TaskPool};
+    /// # use tokio_taskpool::{SpawnError, TaskPool};
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
     /// let pool = TaskPool::builder().name("docs").build();
     /// pool.lock();
     /// let err = pool.apply(|| async {}).start().unwrap_err();
-    /// assert_eq!(err, PoolError::PoolIsLocked { pool: "TaskPool-docs".into() });
+    /// assert_eq!(err, SpawnError::PoolIsLocked { pool: "TaskPool-docs".into() });
     /// # }
     /// ```
     pub fn lock(&self) {
@@ -125,7 +128,9 @@ impl BaseTaskPool {
         tracing::info!("{} is unlocked", self.inner.display);
     }
 
-    /// Whether `gather_and_close` has closed the pool.
+    /// Whether the pool is closed: [`close`](PoolHandle::close) was called
+    /// and every group it had is done, every task ended and its callbacks
+    /// run. From then on nothing of the pool runs.
     ///
     /// ```
     /// # use tokio_taskpool::TaskPool;
@@ -139,6 +144,34 @@ impl BaseTaskPool {
     /// ```
     pub fn is_closed(&self) -> bool {
         self.inner.lock().is_closed()
+    }
+
+    /// Closes the pool, at once and for good: it locks, and spawning calls
+    /// return [`SpawnError::PoolIsClosed`] from now on; groups already made
+    /// go on starting and running their tasks. Wait for them with
+    /// [`until_closed`](PoolHandle::until_closed), as with
+    /// `tokio_util::task::TaskTracker::close` and `wait`;
+    /// [`gather_and_close`](PoolHandle::gather_and_close) does both and
+    /// reports failures.
+    ///
+    /// ```
+    /// # use tokio_taskpool::{SpawnError, TaskPool};
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let pool = TaskPool::new();
+    /// pool.apply(|| tokio::time::sleep(std::time::Duration::from_secs(1))).num(2).start().unwrap();
+    /// pool.close();
+    /// assert!(matches!(pool.apply(|| async {}).start(), Err(SpawnError::PoolIsClosed { .. })));
+    /// assert!(!pool.is_closed(), "its tasks still run");
+    /// pool.until_closed().await;
+    /// assert_eq!(pool.num_ended(), 2);
+    /// # }
+    /// ```
+    pub fn close(&self) {
+        let already = self.inner.transition(|state| (state.is_closing(), state.close()));
+        if !already {
+            tracing::info!("{} is closing", self.inner.display);
+        }
     }
 
     /// How many tasks are running now. A cancelled task stops counting at
@@ -244,9 +277,9 @@ impl BaseTaskPool {
     ///
     /// # Errors
     ///
-    /// [`PoolError::GroupNotFound`] for the first name that is not a group
-    /// alive in the pool. A group is forgotten once it has started all it
-    /// will start and all its tasks have ended.
+    /// [`GroupNotFound`] for the first name that is not a group alive in the
+    /// pool. A group is forgotten once it has started all it will start and
+    /// all its tasks have ended.
     ///
     /// ```
     /// # use tokio_taskpool::{TaskId, TaskPool};
@@ -259,7 +292,7 @@ impl BaseTaskPool {
     /// assert_eq!(ids.into_iter().collect::<Vec<_>>(), [TaskId::from(0), TaskId::from(1)]);
     /// # }
     /// ```
-    pub fn group_ids(&self, groups: &[&str]) -> Result<BTreeSet<TaskId>, PoolError> {
+    pub fn group_ids(&self, groups: &[&str]) -> Result<BTreeSet<TaskId>, GroupNotFound> {
         let ids = self.inner.lock().group_ids(groups);
         ids.map_err(|name| self.group_not_found(name))
     }
@@ -271,12 +304,12 @@ impl BaseTaskPool {
     ///
     /// # Errors
     ///
-    /// For the first refused ID: [`PoolError::AlreadyCancelled`],
-    /// [`PoolError::AlreadyEnded`], or [`PoolError::TaskNotFound`] when the
-    /// pool never had such a task.
+    /// For the first refused ID: [`CancelError::AlreadyCancelled`],
+    /// [`CancelError::AlreadyEnded`], or [`CancelError::TaskNotFound`] when
+    /// the pool never had such a task.
     ///
     /// ```
-    /// # use tokio_taskpool::{PoolError, TaskId, TaskPool};
+    /// # use tokio_taskpool::{CancelError, TaskId, TaskPool};
     /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
     /// # async fn main() {
     /// let pool = TaskPool::builder().name("docs").build();
@@ -286,11 +319,11 @@ impl BaseTaskPool {
     /// assert_eq!(pool.num_cancelled(), 1);
     /// assert_eq!(
     ///     pool.cancel(&[TaskId::from(7)]),
-    ///     Err(PoolError::TaskNotFound { pool: "TaskPool-docs".into(), id: TaskId::from(7) })
+    ///     Err(CancelError::TaskNotFound { pool: "TaskPool-docs".into(), id: TaskId::from(7) })
     /// );
     /// # }
     /// ```
-    pub fn cancel(&self, ids: &[TaskId]) -> Result<(), PoolError> {
+    pub fn cancel(&self, ids: &[TaskId]) -> Result<(), CancelError> {
         let after =
             self.inner.lock().cancel_tasks(ids).map_err(|(id, refusal)| self.error_for_task(id, refusal))?;
         for id in ids {
@@ -301,11 +334,15 @@ impl BaseTaskPool {
     }
 
     /// Cancels a group: first its meta task, so that nothing it still wanted
-    /// to start starts later, then every running task of it.
+    /// to start starts later, then every running task of it. Returns how
+    /// many running tasks it cancelled: 0 for a group whose tasks have all
+    /// ended but that is not forgotten yet.
     ///
     /// # Errors
     ///
-    /// [`PoolError::GroupNotFound`] when no group of that name is alive.
+    /// [`GroupNotFound`] when no group of that name is alive. To cancel a
+    /// group without that race, keep its [`GroupHandle`](crate::GroupHandle)
+    /// and call [`GroupHandle::cancel`](crate::GroupHandle::cancel).
     ///
     /// ```
     /// # use tokio_taskpool::TaskPool;
@@ -314,17 +351,17 @@ impl BaseTaskPool {
     /// let pool = TaskPool::builder().pool_size(2).build();
     /// let group = pool.apply(std::future::pending::<()>).num(5).start().unwrap();
     /// tokio::task::yield_now().await;
-    /// pool.cancel_group(group.name()).unwrap();
+    /// assert_eq!(pool.cancel_group(group.name()), Ok(2));
     /// pool.flush().await;
     /// assert_eq!((pool.num_running(), pool.num_waiting(), pool.num_cancelled()), (0, 0, 2));
     /// # }
     /// ```
-    pub fn cancel_group(&self, group: &str) -> Result<(), PoolError> {
+    pub fn cancel_group(&self, group: &str) -> Result<usize, GroupNotFound> {
         let cancelled = self.inner.lock().cancel_group(group);
         let (num, after) = cancelled.ok_or_else(|| self.group_not_found(group))?;
         tracing::debug!("{} cancelling group '{}' ({} running)", self.inner.display, group, num);
         self.inner.after_unlock(after);
-        Ok(())
+        Ok(num)
     }
 
     /// Cancels every group (meta tasks first) and so every running task.
@@ -376,22 +413,28 @@ impl BaseTaskPool {
         self.inner.lock().take_report()
     }
 
-    /// Locks the pool, lets every meta task finish starting what it was asked
-    /// to start, waits for every task and its callbacks, closes the pool, and
-    /// reports the failures since the last report. From then on, spawning
-    /// calls return [`PoolError::PoolIsClosed`].
+    /// Closes the pool ([`close`](PoolHandle::close)), lets every meta task
+    /// finish starting what it was asked to start, waits for every task and
+    /// its callbacks, and reports the failures since the last report. From
+    /// the call on, spawning calls return [`SpawnError::PoolIsClosed`].
     ///
     /// Work requested just before the call still starts: unlike the
     /// reference library, `apply(..)` directly followed by
-    /// `gather_and_close()` is fine.
+    /// `gather_and_close()` is fine. It waits as long as the tasks run: a
+    /// task that never ends (a heartbeat, a worker loop) keeps it waiting
+    /// forever. For a bounded shutdown, stop them first with
+    /// [`stop_gracefully`](PoolHandle::stop_gracefully), which drops what
+    /// has not stopped by its timeout and says which tasks those were:
+    /// `pool.close(); pool.stop_gracefully(timeout).await; pool.gather_and_close().await`.
     ///
     /// # Cancel safety
     ///
-    /// Not cancel safe: if the future is dropped before it completes, the
-    /// pool stays locked and is not closed; call `unlock` to use it again.
+    /// Cancel safe in that dropping the future loses nothing but the report:
+    /// the pool is closed from the first poll on, its tasks go on, and the
+    /// failures stay for the next `flush`.
     ///
     /// ```
-    /// # use tokio_taskpool::{PoolError, TaskPool};
+    /// # use tokio_taskpool::{SpawnError, TaskPool};
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
     /// let pool = TaskPool::builder().name("docs").build();
@@ -400,21 +443,19 @@ impl BaseTaskPool {
     /// assert!(report.is_clean());
     /// assert_eq!(pool.num_ended(), 3);
     /// let err = pool.apply(|| async {}).start().unwrap_err();
-    /// assert_eq!(err, PoolError::PoolIsClosed { pool: "TaskPool-docs".into() });
+    /// assert_eq!(err, SpawnError::PoolIsClosed { pool: "TaskPool-docs".into() });
     /// # }
     /// ```
     pub async fn gather_and_close(&self) -> PoolReport {
-        self.lock();
-        self.inner.wait_until(|state| state.is_idle()).await;
-        let report = self.inner.transition(|state| {
-            let after = state.close();
-            (state.take_report(), after)
-        });
+        self.close();
+        self.until_closed().await;
+        let report = self.inner.lock().take_report();
         tracing::info!("{} is closed", self.inner.display);
         report
     }
 
-    /// Waits until the pool is closed by `gather_and_close`.
+    /// Waits until the pool is closed: [`close`](PoolHandle::close) (or
+    /// `gather_and_close`) was called and everything of the pool has ended.
     ///
     /// # Cancel safety
     ///
@@ -439,7 +480,7 @@ impl BaseTaskPool {
 
     /// Stops everything gracefully: withdraws every pending start, signals
     /// every task through [`current::stop_requested`](crate::current::stop_requested),
-    /// waits until no task runs or `deadline` has passed, then cancels the
+    /// waits until no task runs or `timeout` has passed, then cancels the
     /// tasks still running. The pool stays open; groups made afterwards get
     /// a fresh stop signal.
     ///
@@ -461,10 +502,10 @@ impl BaseTaskPool {
     /// assert_eq!((stop.stopped_in_time(), stop.dropped().len()), (0, 1));
     /// # }
     /// ```
-    pub async fn stop_gracefully(&self, deadline: Duration) -> GracefulStop {
+    pub async fn stop_gracefully(&self, timeout: Duration) -> GracefulStop {
         let signalled = self.inner.transition(|state| state.begin_graceful_stop());
         tracing::info!("{} is stopping gracefully ({} running)", self.inner.display, signalled);
-        let _ = tokio::time::timeout(deadline, self.inner.wait_until(|state| state.num_running() == 0)).await;
+        let _ = tokio::time::timeout(timeout, self.inner.wait_until(|state| state.num_running() == 0)).await;
         let dropped = self.inner.transition(|state| state.cancel_every_running());
         if !dropped.is_empty() {
             tracing::info!("{} dropped {} tasks at the deadline", self.inner.display, dropped.len());
@@ -518,29 +559,31 @@ impl BaseTaskPool {
 
     /// Opens a group and spawns its meta task (see [`spawn_group`]).
     #[track_caller]
-    pub(crate) fn start_group<M, Fut>(&self, spec: GroupSpec, meta: M) -> Result<Arc<GroupCore>, PoolError>
+    pub(crate) fn start_group<M, Fut>(&self, spec: GroupSpec, meta: M) -> Result<Arc<GroupCore>, SpawnError>
     where
-        M: FnOnce(crate::engine::MetaGuard, Arc<GroupCore>) -> Fut,
+        M: FnOnce(MetaGuard, Arc<GroupCore>) -> Fut,
         Fut: Future<Output = ()> + Send + 'static,
     {
-        let pool = self.inner.display.to_string();
-        spawn_group(&self.inner, spec, meta).map_err(|refusal| match refusal {
-            OpenRefusal::Closed => PoolError::PoolIsClosed { pool },
-            OpenRefusal::Locked => PoolError::PoolIsLocked { pool },
-            OpenRefusal::NameTaken(group) => PoolError::GroupExists { pool, group },
+        spawn_group(&self.inner, spec, meta).map_err(|refusal| {
+            let pool = self.inner.display.clone();
+            match refusal {
+                OpenRefusal::Closed => SpawnError::PoolIsClosed { pool },
+                OpenRefusal::Locked => SpawnError::PoolIsLocked { pool },
+                OpenRefusal::NameTaken(group) => SpawnError::GroupExists { pool, group },
+            }
         })
     }
 
-    fn group_not_found(&self, group: &str) -> PoolError {
-        PoolError::GroupNotFound { pool: self.inner.display.to_string(), group: group.to_owned() }
+    fn group_not_found(&self, group: &str) -> GroupNotFound {
+        GroupNotFound { pool: self.inner.display.clone(), group: group.to_owned() }
     }
 
-    fn error_for_task(&self, id: TaskId, refusal: CancelRefusal) -> PoolError {
-        let pool = self.inner.display.to_string();
+    fn error_for_task(&self, id: TaskId, refusal: CancelRefusal) -> CancelError {
+        let pool = self.inner.display.clone();
         match refusal {
-            CancelRefusal::AlreadyCancelled => PoolError::AlreadyCancelled { pool, id },
-            CancelRefusal::AlreadyEnded => PoolError::AlreadyEnded { pool, id },
-            CancelRefusal::NotFound => PoolError::TaskNotFound { pool, id },
+            CancelRefusal::AlreadyCancelled => CancelError::AlreadyCancelled { pool, id },
+            CancelRefusal::AlreadyEnded => CancelError::AlreadyEnded { pool, id },
+            CancelRefusal::NotFound => CancelError::TaskNotFound { pool, id },
         }
     }
 }
@@ -556,17 +599,17 @@ impl fmt::Display for SizeDisplay {
     }
 }
 
-impl fmt::Display for BaseTaskPool {
+impl fmt::Display for PoolHandle {
     /// `TaskPool-{name}` or `SimpleTaskPool-{name}`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.inner.display)
     }
 }
 
-impl fmt::Debug for BaseTaskPool {
+impl fmt::Debug for PoolHandle {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let state = self.inner.lock();
-        f.debug_struct("BaseTaskPool")
+        f.debug_struct("PoolHandle")
             .field("name", &self.inner.display)
             .field("pool_size", &state.limit())
             .field("running", &state.num_running())
