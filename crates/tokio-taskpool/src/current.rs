@@ -89,7 +89,14 @@ pub fn group() -> Option<String> {
 /// assert!(tokio_taskpool::current::stop_token().is_none());
 /// ```
 pub fn stop_token() -> Option<CancellationToken> {
-    CURRENT.try_with(|c| c.group.stop_signal.clone()).ok()
+    CURRENT
+        .try_with(|c| {
+            // The task's own token (a child of its group's), so that a
+            // graceful stop of this task alone reaches it too.
+            let own = c.group.pool.lock().task_stop_token(c.id, &c.group.stop_signal);
+            own.unwrap_or_else(|| c.group.stop_signal.clone())
+        })
+        .ok()
 }
 
 /// Resolves when a graceful stop

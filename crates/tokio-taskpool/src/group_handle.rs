@@ -81,6 +81,30 @@ impl<T> GroupHandle<T> {
         cancelled
     }
 
+    /// For a `map`, `map_stream` or `starmap` group whose input is gone: how
+    /// many of its inputs were never started. `Some(0)` when it ran out of
+    /// input, more when a cancel or a stop cut it short; `None` while the
+    /// group still reads its input, for other groups, and when the input
+    /// cannot tell how much was left (a channel, say; an iterator over a
+    /// `Vec` or a range can).
+    ///
+    /// ```
+    /// # use tokio_taskpool::TaskPool;
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let pool = TaskPool::new();
+    /// let mut group = pool.map(|_: u32| std::future::pending::<()>(), 0..500).num_concurrent(4).start().unwrap();
+    /// tokio::task::yield_now().await;
+    /// assert_eq!(group.unstarted_inputs(), None, "still reading");
+    /// group.cancel();
+    /// while group.next().await.is_some() {}
+    /// assert_eq!(group.unstarted_inputs(), Some(496));
+    /// # }
+    /// ```
+    pub fn unstarted_inputs(&self) -> Option<u64> {
+        self.group.unstarted.get().copied().flatten()
+    }
+
     /// The next task's output, in the order the tasks end; `None` once the
     /// group is done. The same as [`StreamExt::next`](futures::StreamExt::next),
     /// without the import.

@@ -513,6 +513,98 @@ impl PoolHandle {
         GracefulStop { stopped_in_time: signalled.saturating_sub(dropped.len()), dropped }
     }
 
+    /// The graceful counterpart of [`cancel`](PoolHandle::cancel): asks these
+    /// tasks alone to stop (each sees its own
+    /// [`current::stop_requested`](crate::current::stop_requested) resolve),
+    /// waits until they have ended or `timeout` has passed, then cancels
+    /// those still running. Other tasks are not disturbed.
+    ///
+    /// # Errors
+    ///
+    /// As `cancel`, for the first ID that is not running; then nothing is
+    /// asked.
+    ///
+    /// # Cancel safety
+    ///
+    /// If the future is dropped during the wait, the tasks have been asked
+    /// to stop, but none is cancelled.
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// # use tokio_taskpool::{current, TaskId, TaskPool};
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let pool = TaskPool::new();
+    /// pool.apply(|| async { current::stop_requested().await }).num(3).start().unwrap();
+    /// tokio::task::yield_now().await;
+    /// let stop = pool.retire_tasks(&[TaskId::from(2)], Duration::from_secs(5)).await.unwrap();
+    /// assert_eq!((stop.stopped_in_time(), stop.dropped().len()), (1, 0));
+    /// assert_eq!((pool.num_running(), pool.num_cancelled()), (2, 0));
+    /// # }
+    /// ```
+    pub async fn retire_tasks(&self, ids: &[TaskId], timeout: Duration) -> Result<GracefulStop, CancelError> {
+        let asked = self.inner.transition(|state| match state.check_running(ids) {
+            Err(refused) => (Err(refused), crate::engine::AfterUnlock::default()),
+            Ok(()) => {
+                let (asked, after) = state.ask_to_stop(ids);
+                (Ok(asked), after)
+            }
+        });
+        let asked = asked.map_err(|(id, refusal)| self.error_for_task(id, refusal))?;
+        Ok(self.wait_then_drop(asked, timeout).await)
+    }
+
+    /// The graceful counterpart of [`cancel_group`](PoolHandle::cancel_group):
+    /// the group starts nothing more, its running tasks are asked to stop,
+    /// and those still running after `timeout` are cancelled.
+    ///
+    /// # Errors
+    ///
+    /// [`GroupNotFound`] when no group of that name is alive.
+    ///
+    /// # Cancel safety
+    ///
+    /// If the future is dropped during the wait, the group is closed and its
+    /// tasks asked to stop, but none is cancelled.
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// # use tokio_taskpool::{current, TaskPool};
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let pool = TaskPool::builder().pool_size(2).build();
+    /// let group = pool.apply(|| async { current::stop_requested().await }).num(5).start().unwrap();
+    /// tokio::task::yield_now().await;
+    /// let stop = pool.retire_group(group.name(), Duration::from_secs(5)).await.unwrap();
+    /// assert_eq!(stop.stopped_in_time(), 2);
+    /// assert_eq!((pool.num_running(), pool.num_waiting(), pool.num_cancelled()), (0, 0, 0));
+    /// # }
+    /// ```
+    pub async fn retire_group(&self, group: &str, timeout: Duration) -> Result<GracefulStop, GroupNotFound> {
+        let asked = self.inner.transition(|state| match state.ask_group_to_stop(group) {
+            Some((asked, after)) => (Some(asked), after),
+            None => (None, crate::engine::AfterUnlock::default()),
+        });
+        let asked = asked.ok_or_else(|| self.group_not_found(group))?;
+        Ok(self.wait_then_drop(asked, timeout).await)
+    }
+
+    /// The end of a graceful stop of some tasks: waits until none of them
+    /// runs or `timeout` has passed, then cancels those still running.
+    pub(crate) async fn wait_then_drop(&self, asked: Vec<TaskId>, timeout: Duration) -> GracefulStop {
+        let _ =
+            tokio::time::timeout(timeout, self.inner.wait_until(|state| state.none_running(&asked))).await;
+        let dropped = self.inner.transition(|state| state.cancel_still_running(&asked));
+        if !dropped.is_empty() {
+            tracing::info!(
+                "{} dropped {} tasks at the end of a graceful stop",
+                self.inner.display,
+                dropped.len()
+            );
+        }
+        GracefulStop { stopped_in_time: asked.len() - dropped.len(), dropped }
+    }
+
     /// A snapshot of the pool's counters and groups. Its cost does not grow
     /// with the number of tasks.
     ///

@@ -94,6 +94,7 @@ impl fmt::Display for TaskFailure {
 pub struct PoolReport {
     pub(crate) failures: Vec<TaskFailure>,
     pub(crate) num_failed: u64,
+    pub(crate) unstarted_inputs: u64,
 }
 
 impl PoolReport {
@@ -142,6 +143,27 @@ impl PoolReport {
     /// ```
     pub fn num_failed(&self) -> u64 {
         self.num_failed
+    }
+
+    /// How many inputs of map groups that were cancelled or stopped before
+    /// their input ran out were never started, since the last report (only
+    /// inputs that know their length, such as a `Vec` or a range, can be
+    /// counted; a group's handle says so per group, see
+    /// [`GroupHandle::unstarted_inputs`](crate::GroupHandle::unstarted_inputs)).
+    ///
+    /// ```
+    /// # use tokio_taskpool::TaskPool;
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let pool = TaskPool::new();
+    /// let group = pool.map(|_: u32| std::future::pending::<()>(), 0..10).num_concurrent(3).start().unwrap();
+    /// tokio::task::yield_now().await;
+    /// group.cancel();
+    /// assert_eq!(pool.flush().await.unstarted_inputs(), 7);
+    /// # }
+    /// ```
+    pub fn unstarted_inputs(&self) -> u64 {
+        self.unstarted_inputs
     }
 
     /// Whether nothing failed since the last report.

@@ -162,6 +162,35 @@ macro_rules! shared_controls {
             self.$handle.stop_gracefully(timeout).await
         }
 
+        /// Asks these tasks to stop gracefully, waits up to `timeout`, drops
+        /// the rest; see [`PoolHandle::retire_tasks`](crate::PoolHandle::retire_tasks).
+        ///
+        /// # Errors
+        ///
+        /// [`CancelError`](crate::CancelError) for the first ID not running.
+        pub async fn retire_tasks(
+            &self,
+            ids: &[crate::TaskId],
+            timeout: std::time::Duration,
+        ) -> Result<crate::GracefulStop, crate::CancelError> {
+            self.$handle.retire_tasks(ids, timeout).await
+        }
+
+        /// Closes a group and asks its tasks to stop gracefully, waits up to
+        /// `timeout`, drops the rest; see
+        /// [`PoolHandle::retire_group`](crate::PoolHandle::retire_group).
+        ///
+        /// # Errors
+        ///
+        /// [`GroupNotFound`](crate::GroupNotFound) when no such group is alive.
+        pub async fn retire_group(
+            &self,
+            group: &str,
+            timeout: std::time::Duration,
+        ) -> Result<crate::GracefulStop, crate::GroupNotFound> {
+            self.$handle.retire_group(group, timeout).await
+        }
+
         /// A snapshot of counters and groups; see
         /// [`PoolHandle::status`](crate::PoolHandle::status).
         pub fn status(&self) -> crate::PoolStatus {

@@ -168,6 +168,46 @@ impl SimpleTaskPool {
         stopped
     }
 
+    /// Takes `n` workers away gracefully: withdraws starts still waiting for
+    /// room (newest first), then asks the newest running workers that were
+    /// not asked before to stop (each sees its own
+    /// [`current::stop_requested`](crate::current::stop_requested) resolve,
+    /// the others see nothing), waits until they have ended or `timeout` has
+    /// passed, and cancels those still running. A worker that finishes its
+    /// job and returns loses nothing; the report names the dropped ones.
+    ///
+    /// # Cancel safety
+    ///
+    /// If the future is dropped during the wait, the workers have been asked
+    /// to stop, but none is cancelled.
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// # use tokio_taskpool::{current, SimpleTaskPool};
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// // A worker that finishes the job in hand before it stops.
+    /// let pool = SimpleTaskPool::new(|| async {
+    ///     loop {
+    ///         tokio::time::sleep(Duration::from_secs(1)).await; // one job
+    ///         if current::stop_token().unwrap().is_cancelled() {
+    ///             return;
+    ///         }
+    ///     }
+    /// });
+    /// pool.start(5).unwrap();
+    /// tokio::task::yield_now().await;
+    /// let retired = pool.retire(2, Duration::from_secs(10)).await;
+    /// assert_eq!((retired.stopped_in_time(), retired.dropped().len()), (2, 0));
+    /// assert_eq!((pool.num_running(), pool.num_cancelled()), (3, 0));
+    /// # }
+    /// ```
+    pub async fn retire(&self, n: usize, timeout: std::time::Duration) -> crate::GracefulStop {
+        let asked = self.handle.inner.transition(|state| state.ask_newest_to_stop(n));
+        tracing::debug!("{} asked {} workers to stop", self.handle, asked.len());
+        self.handle.wait_then_drop(asked, timeout).await
+    }
+
     /// Takes every worker away: withdraws every waiting start and cancels
     /// every running worker. Returns the IDs of the cancelled workers, newest
     /// first. Its cost is linear in the number of workers, whatever they wait on.

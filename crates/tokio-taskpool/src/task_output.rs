@@ -23,6 +23,11 @@ use crate::TaskId;
 pub struct TaskOutput<T> {
     /// The task.
     pub id: TaskId,
+    /// The task's position in its group, from 0: for `map`, `map_stream`
+    /// and `starmap`, the position of its input in the group's input (item
+    /// 37 of the input comes back with index 37); for `apply` and
+    /// `SimpleTaskPool::start`, the order in which the group started it.
+    pub index: u64,
     /// The task's value, or a [`TaskError`] when it was cancelled or panicked.
     pub result: Result<T, TaskError>,
 }

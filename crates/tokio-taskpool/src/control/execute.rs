@@ -1,19 +1,25 @@
 //! Runs a parsed command against the pool, through the pool's public API only.
 
+use std::time::Duration;
+
 use serde_json::{json, Value};
 
 use super::command::{find_spec, Applies};
 use super::connection::Peer;
 use super::server::Shared;
-use super::{Command, ControlledPool, FlushReply, RemoteError, StatusReply, TaskReply, TasksReply};
+use super::{
+    Command, ControlledPool, FlushReply, RemoteError, RetireReply, StatusReply, TaskReply, TasksReply,
+};
 use crate::TaskId;
 
 /// Runs `command` for `peer` and returns its result: `null` for a command
 /// that only acts. Every command that may change the pool is logged, with
 /// its outcome, at info level.
 ///
-/// Cancel safety: only `flush` waits, and it is cancel safe; every other
-/// command completes before its first await point.
+/// Cancel safety: only `flush` and `retire` wait. `flush` is cancel safe;
+/// a `retire` cut short (its session gone) leaves the workers asked to stop
+/// but cancels none. Every other command completes before its first await
+/// point.
 pub(crate) async fn execute(shared: &Shared, command: &Command, peer: &Peer) -> Result<Value, RemoteError> {
     let pool = shared.pool.handle();
     if shared.config.read_only && !command.is_query() {
@@ -112,6 +118,10 @@ async fn run(shared: &Shared, command: &Command) -> Result<Value, RemoteError> {
         }
         Command::Stop { n } => ids(simple(shared)?.stop(*n)),
         Command::StopAll => ids(simple(shared)?.stop_all()),
+        Command::Retire { n, timeout_secs } => {
+            let retired = simple(shared)?.retire(*n, Duration::from_secs(*timeout_secs)).await;
+            json!(RetireReply::from(retired))
+        }
         Command::Apply { function, argument, num, group } => {
             if *num == 0 {
                 return Err(RemoteError::bad_argument("apply: -n must be at least 1"));

@@ -77,5 +77,5 @@ pub use handle::ControlHandle;
 pub use listen_error::ListenError;
 pub use protocol::{Hello, Request, Response, ServerHello, PROTOCOL_NAME, PROTOCOL_VERSION};
 pub use remote_error::RemoteError;
-pub use replies::{FlushReply, FunctionInfo, GroupReply, StatusReply, TaskReply, TasksReply};
+pub use replies::{FlushReply, FunctionInfo, GroupReply, RetireReply, StatusReply, TaskReply, TasksReply};
 pub use server::ControlServer;

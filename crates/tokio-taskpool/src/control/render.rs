@@ -1,6 +1,6 @@
 use serde_json::Value;
 
-use super::{Command, FlushReply, FunctionInfo, StatusReply, TasksReply};
+use super::{Command, FlushReply, FunctionInfo, RetireReply, StatusReply, TasksReply};
 
 impl Command {
     /// Prints a successful result of this command for people: what the text
@@ -23,6 +23,7 @@ impl Command {
             Command::Status => from::<StatusReply>(result).map(|r| r.to_string()),
             Command::Tasks => from::<TasksReply>(result).map(|r| r.to_string()),
             Command::Flush => from::<FlushReply>(result).map(|r| r.to_string()),
+            Command::Retire { .. } => from::<RetireReply>(result).map(|r| r.to_string()),
             Command::Registered => from::<Vec<FunctionInfo>>(result).map(|functions| {
                 if functions.is_empty() {
                     return "no registered functions".to_owned();

@@ -197,6 +197,37 @@ impl fmt::Display for FlushReply {
     }
 }
 
+/// The result of `retire`: how many workers stopped in time, and which
+/// were dropped at the timeout.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct RetireReply {
+    /// Workers that ended by themselves after being asked.
+    pub stopped_in_time: usize,
+    /// Workers still running at the timeout, which were cancelled.
+    pub dropped: Vec<u64>,
+}
+
+impl From<crate::GracefulStop> for RetireReply {
+    fn from(stop: crate::GracefulStop) -> Self {
+        RetireReply {
+            stopped_in_time: stop.stopped_in_time(),
+            dropped: stop.dropped().iter().map(|id| id.as_u64()).collect(),
+        }
+    }
+}
+
+impl fmt::Display for RetireReply {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} stopped in time", self.stopped_in_time)?;
+        if !self.dropped.is_empty() {
+            let ids: Vec<String> = self.dropped.iter().map(u64::to_string).collect();
+            write!(f, "; dropped at the timeout: {}", ids.join(" "))?;
+        }
+        Ok(())
+    }
+}
+
 /// One entry of the result of `registered`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]

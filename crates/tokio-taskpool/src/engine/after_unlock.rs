@@ -1,6 +1,7 @@
 //! What a state transition leaves to do once the pool's lock is released.
 
 use tokio::task::AbortHandle;
+use tokio_util::sync::CancellationToken;
 
 /// Work that a [`PoolState`](super::PoolState) transition hands back to be
 /// done after the lock is released: firing abort handles (which may wake a
@@ -12,22 +13,36 @@ use tokio::task::AbortHandle;
 #[must_use = "the aborts and wake-ups must happen once the lock is released"]
 pub(crate) struct AfterUnlock {
     aborts: Vec<AbortHandle>,
+    /// Stop signals of tasks asked to stop gracefully; cancelling one wakes
+    /// the task that waits on it.
+    stops: Vec<CancellationToken>,
     wake: bool,
 }
 
 impl AfterUnlock {
     /// Wakes the waiting calls, if `wake`.
     pub(crate) fn wake(wake: bool) -> Self {
-        AfterUnlock { aborts: Vec::new(), wake }
+        AfterUnlock { aborts: Vec::new(), stops: Vec::new(), wake }
     }
 
     /// Fires one abort handle.
     pub(crate) fn abort(handle: AbortHandle) -> Self {
-        AfterUnlock { aborts: vec![handle], wake: false }
+        AfterUnlock { aborts: vec![handle], stops: Vec::new(), wake: false }
     }
 
     pub(crate) fn push_abort(&mut self, handle: AbortHandle) {
         self.aborts.push(handle);
+    }
+
+    pub(crate) fn push_stop(&mut self, token: CancellationToken) {
+        self.stops.push(token);
+    }
+
+    /// Adds what `other` leaves to do.
+    pub(crate) fn merge(&mut self, other: AfterUnlock) {
+        self.aborts.extend(other.aborts);
+        self.stops.extend(other.stops);
+        self.wake |= other.wake;
     }
 
     /// Whether it wakes the waiting calls.
@@ -40,6 +55,9 @@ impl AfterUnlock {
     pub(crate) fn run(self, changed: &tokio::sync::Notify) {
         for handle in self.aborts {
             handle.abort();
+        }
+        for token in self.stops {
+            token.cancel();
         }
         if self.wake {
             changed.notify_waiters();

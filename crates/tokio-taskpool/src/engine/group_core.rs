@@ -2,7 +2,7 @@
 //! signal and (for map groups) its concurrency slots.
 
 use std::future::Future;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use futures::future::BoxFuture;
 use tokio::sync::Semaphore;
@@ -54,9 +54,27 @@ pub(crate) struct GroupCore {
     /// its future is gone. Kept here rather than as a permit in each task,
     /// which would cost every alive task 16 bytes.
     pub(crate) slots: Option<Semaphore>,
+    /// For a map group whose input is gone: how many inputs it never
+    /// started, `None` inside when the input could not tell.
+    pub(crate) unstarted: OnceLock<Option<u64>>,
 }
 
 impl GroupCore {
+    /// Records, once, how many inputs of a map group were never started;
+    /// known counts also go to the pool's next report.
+    pub(crate) fn record_unstarted(&self, unstarted: Option<u64>) {
+        if self.unstarted.set(unstarted).is_ok() {
+            if let Some(count @ 1..) = unstarted {
+                self.pool.lock().count_unstarted(count);
+                tracing::debug!(
+                    "group '{}' of {} left {count} inputs unstarted",
+                    self.name,
+                    self.pool.display
+                );
+            }
+        }
+    }
+
     /// Gives a task's concurrency slot back, for map groups.
     pub(crate) fn free_slot(&self) {
         if let Some(slots) = &self.slots {

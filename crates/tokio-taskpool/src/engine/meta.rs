@@ -10,6 +10,7 @@ use futures::{FutureExt, Stream, StreamExt};
 
 use super::group_core::GroupCore;
 use super::inner::PoolInner;
+use super::input::Input;
 use super::state::Admission;
 use super::task::{start_task, Sink, Started};
 use super::task_table::GroupKey;
@@ -62,16 +63,20 @@ pub(crate) async fn run_stream<S, W>(
     let _alive = alive;
     let pool = &group.pool;
     let slots = group.slots.as_ref().expect("a map group has concurrency slots");
-    let mut items = std::pin::pin!(items);
+    let mut input = Input::new(items, group.clone());
     loop {
         // The permit is forgotten: the task gives the slot back when its
         // future is gone (see `GroupCore::free_slot`); if no task starts,
         // the meta task ends and the slots with it.
         slots.acquire().await.expect("the slot semaphore is never closed").forget();
-        let item = match AssertUnwindSafe(items.next()).catch_unwind().await {
+        let item = match AssertUnwindSafe(input.stream.next()).catch_unwind().await {
             Ok(Some(item)) => item,
-            Ok(None) => break,
+            Ok(None) => {
+                input.ended = true;
+                break;
+            }
             Err(payload) => {
+                input.ended = true;
                 let message = payload_message(payload.as_ref()).unwrap_or("<non-string payload>").to_owned();
                 drop(payload);
                 tracing::error!(
@@ -88,10 +93,11 @@ pub(crate) async fn run_stream<S, W>(
                 break;
             }
         };
+        input.holding = true;
         let room = pool.acquire_room(Some(group.key)).await;
         let worker = worker.clone();
         match start_task(&group, room, &sink, Admission::Open, move || worker.call(item)) {
-            Started::Yes { .. } => {}
+            Started::Yes { .. } => input.holding = false,
             Started::Refused(_) => break,
         }
         tokio::task::consume_budget().await;

@@ -19,6 +19,7 @@ mod after_unlock;
 mod group_core;
 mod groups;
 mod inner;
+mod input;
 mod meta;
 pub(crate) mod room;
 mod spawn_group;
@@ -29,6 +30,7 @@ mod task_table;
 #[cfg(all(test, not(loom)))]
 mod tests;
 
+pub(crate) use after_unlock::AfterUnlock;
 pub(crate) use group_core::{callback, Callbacks, GroupCore};
 pub(crate) use inner::PoolInner;
 pub(crate) use meta::{run_counted, run_stream, MetaGuard};

@@ -2,7 +2,7 @@
 //! (`apply`, `map`, `start` …) does before it returns.
 
 use std::future::Future;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use tokio::sync::Semaphore;
 
@@ -53,6 +53,7 @@ where
         // A client may ask for any number; more slots than tokio's
         // semaphore can hold would panic, and are unlimited in effect.
         slots: spec.num_concurrent.map(|n| Semaphore::new(n.min(Semaphore::MAX_PERMITS))),
+        unstarted: OnceLock::new(),
     });
     tracing::debug!("{} made group '{}' ({})", pool.display, group.name, spec.kind);
     // Spawned outside the lock for the same reason as tasks (see `start_task`).

@@ -58,6 +58,17 @@ pub(crate) struct OpenedGroup {
     pub(crate) stop_signal: CancellationToken,
 }
 
+/// A task that [`PoolState::register_task`] admitted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Registered {
+    pub(crate) id: TaskId,
+    /// Its position among its group's tasks, from 0: for a map group, the
+    /// position of its input.
+    pub(crate) index: u64,
+    /// Whether a counted group wants more starts.
+    pub(crate) more: bool,
+}
+
 /// What a completed task's future means for the pool.
 #[derive(Debug)]
 pub(crate) enum Completion {
@@ -89,6 +100,9 @@ pub(crate) struct PoolState {
     failed: u64,
     failures: VecDeque<TaskFailure>,
     failed_since_report: u64,
+    /// Inputs of map groups cut short that were never started, since the
+    /// last report.
+    unstarted_since_report: u64,
     metas_alive: usize,
     locked: bool,
     /// Set by `close`: no group is opened any more. The pool is closed once
@@ -157,6 +171,7 @@ impl PoolState {
             failed: 0,
             failures: VecDeque::new(),
             failed_since_report: 0,
+            unstarted_since_report: 0,
             metas_alive: 0,
             locked: false,
             closing: false,
@@ -268,7 +283,7 @@ impl PoolState {
         key: GroupKey,
         admission: Admission,
         now: Instant,
-    ) -> Option<(TaskId, bool)> {
+    ) -> Option<Registered> {
         let id = TaskId::from(self.next_id);
         let group = self.groups.get_mut(key)?;
         if group.closed || (admission == Admission::Counted && group.remaining == 0) {
@@ -284,6 +299,7 @@ impl PoolState {
             group.oldest = Some(id);
         }
         group.alive += 1;
+        let index = group.started;
         group.started += 1;
         if let Some(prev) = prev {
             self.tasks.get_mut(prev).expect("a group's newest task is alive").next = Some(id);
@@ -300,11 +316,13 @@ impl PoolState {
                 started,
                 prev,
                 next: None,
+                stop: None,
                 phase: Phase::Running,
                 cancelled_unarmed: false,
+                stop_asked: false,
             },
         );
-        Some((id, more))
+        Some(Registered { id, index, more })
     }
 
     /// A task was spawned: keep its abort handle, or abort it if it was
@@ -446,6 +464,17 @@ impl PoolState {
 
     /// Cancels the given tasks, all or nothing.
     pub(crate) fn cancel_tasks(&mut self, ids: &[TaskId]) -> Result<AfterUnlock, (TaskId, CancelRefusal)> {
+        self.check_running(ids)?;
+        let mut after = AfterUnlock::default();
+        for &id in ids {
+            self.cancel_running(id, &mut after);
+        }
+        Ok(after)
+    }
+
+    /// Whether every one of these tasks runs; else the first that does not,
+    /// and why.
+    pub(crate) fn check_running(&self, ids: &[TaskId]) -> Result<(), (TaskId, CancelRefusal)> {
         for &id in ids {
             match self.tasks.get(id).map(|task| task.phase) {
                 Some(Phase::Running) => {}
@@ -455,11 +484,7 @@ impl PoolState {
                 None => return Err((id, CancelRefusal::NotFound)),
             }
         }
-        let mut after = AfterUnlock::default();
-        for &id in ids {
-            self.cancel_running(id, &mut after);
-        }
-        Ok(after)
+        Ok(())
     }
 
     /// Cancels a group: closes it, then cancels its running tasks. Returns
@@ -542,6 +567,90 @@ impl PoolState {
         withdrawn
     }
 
+    /// A task's own stop signal: a child of its group's, made on first
+    /// request, already cancelled if a stop of this task was asked. `None`
+    /// once the task is forgotten.
+    pub(crate) fn task_stop_token(
+        &mut self,
+        id: TaskId,
+        group_signal: &CancellationToken,
+    ) -> Option<CancellationToken> {
+        let task = self.tasks.get_mut(id)?;
+        let token = task.stop.get_or_insert_with(|| group_signal.child_token());
+        if task.stop_asked {
+            // Cancelling a token nobody waits on yet only sets a flag.
+            token.cancel();
+        }
+        Some(token.clone())
+    }
+
+    /// Asks these tasks to stop gracefully: each that still runs sees its
+    /// own stop signal. Returns those that were running.
+    pub(crate) fn ask_to_stop(&mut self, ids: &[TaskId]) -> (Vec<TaskId>, AfterUnlock) {
+        let mut after = AfterUnlock::default();
+        let mut asked = Vec::with_capacity(ids.len());
+        for &id in ids {
+            let Some(task) = self.tasks.get_mut(id) else { continue };
+            if task.phase != Phase::Running {
+                continue;
+            }
+            task.stop_asked = true;
+            if let Some(token) = &task.stop {
+                after.push_stop(token.clone());
+            }
+            asked.push(id);
+        }
+        (asked, after)
+    }
+
+    /// The graceful counterpart of [`PoolState::stop_newest`]: withdraws
+    /// pending starts first, then asks the `n` newest running tasks that
+    /// were not asked before to stop. Returns those tasks.
+    pub(crate) fn ask_newest_to_stop(&mut self, n: usize) -> (Vec<TaskId>, AfterUnlock) {
+        let mut after = AfterUnlock::default();
+        let withdrawn = self.withdraw_pending(n, &mut after);
+        let chosen: Vec<TaskId> = self
+            .tasks
+            .iter_newest_first()
+            .filter(|(_, task)| task.phase == Phase::Running && !task.stop_asked)
+            .map(|(id, _)| id)
+            .take(n - withdrawn)
+            .collect();
+        let (asked, stops) = self.ask_to_stop(&chosen);
+        after.merge(stops);
+        (asked, after)
+    }
+
+    /// The graceful counterpart of `cancel_group`: closes the group and asks
+    /// its running tasks to stop. `None` when no group has this name.
+    pub(crate) fn ask_group_to_stop(&mut self, name: &str) -> Option<(Vec<TaskId>, AfterUnlock)> {
+        let key = self.groups.key_of(name)?;
+        let mut after = AfterUnlock::default();
+        self.close_group(key, &mut after);
+        let mut running = Vec::new();
+        let mut cursor = self.groups.get(key).and_then(|g| g.oldest);
+        while let Some(id) = cursor {
+            cursor = self.tasks.get(id).and_then(|task| task.next);
+            running.push(id);
+        }
+        let (asked, stops) = self.ask_to_stop(&running);
+        after.merge(stops);
+        Some((asked, after))
+    }
+
+    /// Whether none of these tasks runs any more.
+    pub(crate) fn none_running(&self, ids: &[TaskId]) -> bool {
+        ids.iter().all(|&id| self.tasks.get(id).is_none_or(|task| task.phase != Phase::Running))
+    }
+
+    /// Cancels those of these tasks that still run (a graceful stop's
+    /// timeout); returns them.
+    pub(crate) fn cancel_still_running(&mut self, ids: &[TaskId]) -> (Vec<TaskId>, AfterUnlock) {
+        let mut after = AfterUnlock::default();
+        let dropped = ids.iter().copied().filter(|&id| self.cancel_running(id, &mut after)).collect();
+        (dropped, after)
+    }
+
     /// The first half of a graceful stop: closes every group and signals
     /// every task. Returns how many tasks were running.
     pub(crate) fn begin_graceful_stop(&mut self) -> (usize, AfterUnlock) {
@@ -612,12 +721,18 @@ impl PoolState {
         self.failures.push_back(failure);
     }
 
-    /// Hands over the failures since the last report.
+    /// Counts inputs of a map group that was cut short before it started them.
+    pub(crate) fn count_unstarted(&mut self, count: u64) {
+        self.unstarted_since_report += count;
+    }
+
+    /// Hands over the failures (and unstarted inputs) since the last report.
     pub(crate) fn take_report(&mut self) -> PoolReport {
-        let report =
-            PoolReport { failures: self.failures.drain(..).collect(), num_failed: self.failed_since_report };
-        self.failed_since_report = 0;
-        report
+        PoolReport {
+            failures: self.failures.drain(..).collect(),
+            num_failed: std::mem::take(&mut self.failed_since_report),
+            unstarted_inputs: std::mem::take(&mut self.unstarted_since_report),
+        }
     }
 
     // ----- queries -----

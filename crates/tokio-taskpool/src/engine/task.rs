@@ -14,7 +14,7 @@ use tokio::time::Instant;
 
 use super::group_core::{Callback, GroupCore};
 use super::inner::RoomPermit;
-use super::state::{Admission, Completion};
+use super::state::{Admission, Completion, Registered};
 use crate::current::{self, TaskContext};
 use crate::report::{FailureStage, TaskFailure};
 use crate::task_output::payload_message;
@@ -54,12 +54,12 @@ where
     // Read before taking the lock, to keep the critical section short.
     let now = Instant::now();
     let registered = pool.lock().register_task(group.key, admission, now);
-    let Some((id, more)) = registered else {
+    let Some(Registered { id, index, more }) = registered else {
         drop(room);
         return Started::Refused(make);
     };
     room.handed_to_task();
-    let guard = TaskGuard { group: group.clone(), id, sink: sink.clone(), armed: true };
+    let guard = TaskGuard { group: group.clone(), id, index, sink: sink.clone(), armed: true };
     let context = TaskContext { id, group: group.clone() };
     // Spawned outside the lock: a spawn can wake another worker thread with a
     // system call, which would lengthen the critical section that every task
@@ -108,6 +108,8 @@ where
 struct TaskGuard<T: Send + 'static> {
     group: Arc<GroupCore>,
     id: TaskId,
+    /// The task's position in its group (see `Registered::index`).
+    index: u64,
     sink: Sink<T>,
     /// True until the task's future completed and `finish` took over.
     armed: bool,
@@ -126,7 +128,7 @@ impl<T: Send + 'static> TaskGuard<T> {
             Ok(Some(value)) => Ok(value),
             Err(payload) => Err(payload),
         };
-        let (id, pool) = (self.id, self.group.pool.clone());
+        let (id, index, pool) = (self.id, self.index, self.group.pool.clone());
         let has_on_end = self.group.callbacks.on_end.is_some();
         let failure = result.as_ref().err().map(|payload| TaskFailure {
             id: Some(id),
@@ -156,7 +158,7 @@ impl<T: Send + 'static> TaskGuard<T> {
         });
         tracing::debug!("Ended {}_Task-{}", pool.display, id);
         if !has_on_end {
-            send(&self.sink, id, result);
+            send(&self.sink, TaskOutput { id, index, result });
             return;
         }
         let (group, sink) = (self.group.clone(), self.sink.take());
@@ -166,7 +168,7 @@ impl<T: Send + 'static> TaskGuard<T> {
             let on_end = group.callbacks.on_end.as_ref().expect("checked above");
             run_callback(&group, id, on_end, FailureStage::OnEnd).await;
             group.pool.transition(|state| ((), state.task_forgotten(id, false)));
-            send(&sink, id, result);
+            send(&sink, TaskOutput { id, index, result });
         });
     }
 }
@@ -176,7 +178,7 @@ impl<T: Send + 'static> Drop for TaskGuard<T> {
         if !self.armed {
             return;
         }
-        let (id, pool) = (self.id, &self.group.pool);
+        let (id, index, pool) = (self.id, self.index, &self.group.pool);
         let callbacks = &self.group.callbacks;
         let has_callbacks = callbacks.on_cancel.is_some() || callbacks.on_end.is_some();
         let after = pool.lock().task_dropped(id, has_callbacks);
@@ -184,13 +186,13 @@ impl<T: Send + 'static> Drop for TaskGuard<T> {
         pool.after_unlock(after);
         tracing::debug!("Cancelled {}_Task-{}", pool.display, id);
         if !has_callbacks {
-            send(&self.sink, id, Err(TaskError::cancelled(id)));
+            send(&self.sink, TaskOutput { id, index, result: Err(TaskError::cancelled(id)) });
             return;
         }
         // The callbacks are async and this is a destructor: they run in a task
         // of their own. The task's entry stays until they are done, so that
         // `flush` and `gather_and_close` wait for them.
-        let ending = run_cancel_callbacks(self.group.clone(), id, self.sink.take());
+        let ending = run_cancel_callbacks(self.group.clone(), id, index, self.sink.take());
         match tokio::runtime::Handle::try_current() {
             Ok(runtime) => {
                 runtime.spawn(ending);
@@ -204,7 +206,12 @@ impl<T: Send + 'static> Drop for TaskGuard<T> {
     }
 }
 
-async fn run_cancel_callbacks<T: Send + 'static>(group: Arc<GroupCore>, id: TaskId, sink: Sink<T>) {
+async fn run_cancel_callbacks<T: Send + 'static>(
+    group: Arc<GroupCore>,
+    id: TaskId,
+    index: u64,
+    sink: Sink<T>,
+) {
     if let Some(on_cancel) = &group.callbacks.on_cancel {
         run_callback(&group, id, on_cancel, FailureStage::OnCancel).await;
     }
@@ -216,7 +223,7 @@ async fn run_cancel_callbacks<T: Send + 'static>(group: Arc<GroupCore>, id: Task
         }
         None => group.pool.transition(|state| ((), state.task_forgotten(id, true))),
     }
-    send(&sink, id, Err(TaskError::cancelled(id)));
+    send(&sink, TaskOutput { id, index, result: Err(TaskError::cancelled(id)) });
 }
 
 /// Runs a callback with its panic caught, logged and counted.
@@ -239,9 +246,9 @@ async fn run_callback(group: &GroupCore, id: TaskId, callback: &Callback, stage:
 
 /// Hands a result to the group's handle; if the handle is gone, the result is
 /// dropped here and nothing accumulates.
-fn send<T>(sink: &Sink<T>, id: TaskId, result: Result<T, TaskError>) {
+fn send<T>(sink: &Sink<T>, output: TaskOutput<T>) {
     if let Some(sink) = sink {
-        let _ = sink.send(TaskOutput { id, result });
+        let _ = sink.send(output);
     }
 }
 
@@ -270,14 +277,15 @@ mod tests {
             callbacks: Callbacks::default(),
             stop_signal: opened.stop_signal,
             slots: None,
+            unstarted: Default::default(),
         });
-        let (id, _) = pool.lock().register_task(group.key, Admission::Counted, Instant::now()).unwrap();
+        let id = pool.lock().register_task(group.key, Admission::Counted, Instant::now()).unwrap().id;
         let after = pool.lock().cancel_tasks(&[id]).unwrap();
         pool.after_unlock(after);
 
         let made = Arc::new(AtomicBool::new(false));
         let (sink, mut results) = tokio::sync::mpsc::unbounded_channel();
-        let guard = TaskGuard { group: group.clone(), id, sink: Some(sink), armed: true };
+        let guard = TaskGuard { group: group.clone(), id, index: 0, sink: Some(sink), armed: true };
         let context = TaskContext { id, group: group.clone() };
         let maker_ran = made.clone();
         task_future(guard, context, move || {
@@ -307,16 +315,16 @@ mod tests {
             callbacks: Callbacks::default(),
             stop_signal: opened.stop_signal,
             slots: None,
+            unstarted: Default::default(),
         });
-        let (cancelled, _) =
-            pool.lock().register_task(group.key, Admission::Counted, Instant::now()).unwrap();
-        let (kept, _) = pool.lock().register_task(group.key, Admission::Counted, Instant::now()).unwrap();
+        let cancelled = pool.lock().register_task(group.key, Admission::Counted, Instant::now()).unwrap().id;
+        let kept = pool.lock().register_task(group.key, Admission::Counted, Instant::now()).unwrap().id;
         let after = pool.lock().cancel_tasks(&[cancelled]).unwrap();
         pool.after_unlock(after);
         assert!(!pool.lock().lock_free().start_gate_open());
 
         let (sink, mut results) = tokio::sync::mpsc::unbounded_channel();
-        let guard = TaskGuard { group: group.clone(), id: kept, sink: Some(sink), armed: true };
+        let guard = TaskGuard { group: group.clone(), id: kept, index: 1, sink: Some(sink), armed: true };
         task_future(guard, TaskContext { id: kept, group: group.clone() }, || async { 7 }).await;
         assert_eq!(results.recv().await.unwrap().result.unwrap(), 7);
     }

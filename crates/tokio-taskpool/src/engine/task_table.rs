@@ -17,6 +17,7 @@
 use std::collections::{HashMap, VecDeque};
 
 use tokio::task::AbortHandle;
+use tokio_util::sync::CancellationToken;
 
 use crate::TaskId;
 
@@ -51,10 +52,15 @@ pub(crate) struct TaskEntry {
     /// The previous (older) and next (newer) alive task of the same group.
     pub(crate) prev: Option<TaskId>,
     pub(crate) next: Option<TaskId>,
+    /// The task's own stop signal, made only when the task asks for it
+    /// (`current::stop_token`), so that tasks that never ask pay nothing.
+    pub(crate) stop: Option<CancellationToken>,
     pub(crate) phase: Phase,
     /// Cancelled before its abort handle was set: the task checks this on
     /// its first poll (see `PoolState::cancel_running`).
     pub(crate) cancelled_unarmed: bool,
+    /// A graceful stop of this task alone was asked (see `PoolState::ask_to_stop`).
+    pub(crate) stop_asked: bool,
 }
 
 /// The alive tasks; see the module docs.
@@ -189,8 +195,10 @@ mod tests {
             started: 0,
             prev: None,
             next: None,
+            stop: None,
             phase: Phase::Running,
             cancelled_unarmed: false,
+            stop_asked: false,
         }
     }
 

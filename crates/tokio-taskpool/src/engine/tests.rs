@@ -4,7 +4,7 @@
 
 use tokio::time::Instant;
 
-use super::state::{Admission, CancelRefusal, Completion, OpenRefusal, PoolState};
+use super::state::{Admission, CancelRefusal, Completion, OpenRefusal, PoolState, Registered};
 use super::task_table::GroupKey;
 use crate::report::{FailureStage, TaskFailure};
 use crate::{GroupKind, TaskId};
@@ -19,7 +19,7 @@ fn open(state: &mut PoolState, name: &str, remaining: usize) -> GroupKey {
 }
 
 fn register(state: &mut PoolState, key: GroupKey, admission: Admission) -> TaskId {
-    state.register_task(key, admission, Instant::now()).expect("the task is admitted").0
+    state.register_task(key, admission, Instant::now()).expect("the task is admitted").id
 }
 
 #[test]
@@ -27,8 +27,10 @@ fn a_counted_group_registers_its_starts_then_no_more() {
     let mut state = state(None);
     let key = open(&mut state, "g", 2);
     assert_eq!(state.num_waiting(), 2);
-    assert_eq!(state.register_task(key, Admission::Counted, Instant::now()), Some((TaskId::from(0), true)));
-    assert_eq!(state.register_task(key, Admission::Counted, Instant::now()), Some((TaskId::from(1), false)));
+    let first = state.register_task(key, Admission::Counted, Instant::now());
+    assert_eq!(first, Some(Registered { id: TaskId::from(0), index: 0, more: true }));
+    let second = state.register_task(key, Admission::Counted, Instant::now());
+    assert_eq!(second, Some(Registered { id: TaskId::from(1), index: 1, more: false }));
     assert_eq!(state.register_task(key, Admission::Counted, Instant::now()), None);
     assert_eq!((state.num_running(), state.num_waiting()), (2, 0));
 }

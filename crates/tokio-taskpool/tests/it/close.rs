@@ -123,3 +123,55 @@ async fn graceful_stop_returns_early_when_all_tasks_stop() {
     assert_eq!(secs_since(start), 0.0);
     assert_eq!((stop.stopped_in_time(), stop.dropped().len()), (3, 0));
 }
+
+#[tokio::test(start_paused = true)]
+async fn close_refuses_new_groups_at_once_and_until_closed_waits_for_the_rest() {
+    let pool = TaskPool::builder().name("c").pool_size(1).build();
+    let start = Instant::now();
+    pool.apply(|| sleep(Duration::from_secs(1))).num(3).start().unwrap();
+    pool.close();
+    let err = pool.map(|x: u8| async move { x }, [1]).start().unwrap_err();
+    assert_eq!(err, SpawnError::PoolIsClosed { pool: "TaskPool-c".into() });
+    assert!(!pool.is_closed(), "closing: its group still runs");
+    pool.until_closed().await;
+    assert_eq!(secs_since(start), 3.0, "the queued starts of the open group still ran");
+    assert!(pool.is_closed());
+    assert_eq!(pool.num_ended(), 3);
+}
+
+/// `gather_and_close` waits for tasks that never end; a graceful stop
+/// first bounds the shutdown and names what it dropped.
+#[tokio::test(start_paused = true)]
+async fn a_shutdown_with_a_task_that_never_ends_is_bounded_by_a_graceful_stop() {
+    let pool = TaskPool::new();
+    let heartbeat = pool.apply(pending::<()>).group("heartbeat").start().unwrap();
+    pool.apply(|| async {
+        tokio_taskpool::current::stop_requested().await;
+        sleep(Duration::from_secs(1)).await;
+    })
+    .num(2)
+    .start()
+    .unwrap();
+    settle().await;
+    let start = Instant::now();
+    pool.close();
+    let stop = pool.stop_gracefully(Duration::from_secs(5)).await;
+    let report = pool.gather_and_close().await;
+    assert_eq!(secs_since(start), 5.0);
+    assert_eq!((stop.stopped_in_time(), stop.dropped()), (2, &ids(&[0])[..]));
+    assert!(report.is_clean() && pool.is_closed());
+    assert!(heartbeat.collect_all().await[0].result.as_ref().unwrap_err().is_cancelled());
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_dropped_gather_and_close_leaves_the_pool_closed_and_its_tasks_running() {
+    let pool = TaskPool::new();
+    pool.apply(|| sleep(Duration::from_secs(10))).start().unwrap();
+    settle().await;
+    let gather = tokio::time::timeout(Duration::from_secs(1), pool.gather_and_close()).await;
+    assert!(gather.is_err(), "timed out");
+    assert!(matches!(pool.apply(|| async {}).start(), Err(SpawnError::PoolIsClosed { .. })));
+    assert_eq!(pool.num_running(), 1);
+    pool.until_closed().await;
+    assert_eq!(pool.num_ended(), 1);
+}

@@ -9,6 +9,8 @@ mod close;
 #[cfg(feature = "control")]
 mod control;
 mod current_task;
+mod graceful;
+mod group_handle;
 mod model;
 mod peer_defects;
 mod results;

@@ -41,7 +41,7 @@ async fn defect_02_shrinking_while_running_keeps_an_exact_limit() {
     .start()
     .unwrap();
     settle().await;
-    pool.set_pool_size(Some(2)); // while 5 run
+    pool.set_pool_size(2); // while 5 run
     assert_eq!(pool.num_running(), 5);
     sleep(Duration::from_millis(1500)).await;
     peak_after.store(0, Ordering::SeqCst);
@@ -55,7 +55,7 @@ async fn defect_03_raising_the_size_wakes_waiting_starts() {
     let pool = TaskPool::builder().pool_size(1).build();
     pool.apply(pending::<()>).num(4).start().unwrap();
     settle().await;
-    pool.set_pool_size(Some(4));
+    pool.set_pool_size(4);
     settle().await;
     assert_eq!(pool.num_running(), 4, "the reference left 1 running");
 }

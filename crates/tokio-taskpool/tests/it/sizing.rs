@@ -87,7 +87,7 @@ async fn lowering_below_running_cancels_nothing_and_replaces_nothing_until_under
     settle().await;
     assert_eq!(pool.num_running(), 5);
     sleep(Duration::from_secs(1)).await;
-    pool.set_pool_size(Some(2));
+    pool.set_pool_size(2);
     assert_eq!(pool.pool_size(), Some(2));
     assert_eq!(pool.num_running(), 5, "nothing is cancelled by a shrink");
     // Sample at t = 10.5, 11.5, 12.5, 13.5: ends at 10, 11, 12 are not
@@ -121,7 +121,7 @@ async fn after_shrink_the_limit_is_exactly_the_new_value() {
     .start()
     .unwrap();
     settle().await;
-    pool.set_pool_size(Some(2));
+    pool.set_pool_size(2);
     // The first five end at t=3; from then on exactly two run at a time.
     sleep(Duration::from_millis(3500)).await;
     c.reset_peak();
@@ -137,7 +137,7 @@ async fn raising_starts_waiting_tasks_at_once() {
     pool.apply(pending::<()>).num(4).start().unwrap();
     settle().await;
     assert_eq!((pool.num_running(), pool.num_waiting()), (1, 3));
-    pool.set_pool_size(Some(4));
+    pool.set_pool_size(4);
     settle().await;
     assert_eq!((pool.num_running(), pool.num_waiting()), (4, 0));
 }
@@ -148,13 +148,13 @@ async fn size_zero_pauses_new_starts_and_raising_resumes() {
     let group = pool.map(|_: u32| sleep(Duration::from_secs(1)), 0..9).num_concurrent(9).start().unwrap();
     settle().await;
     assert_eq!(pool.num_running(), 3);
-    pool.set_pool_size(Some(0));
+    pool.set_pool_size(0);
     sleep(Duration::from_millis(1500)).await;
     assert_eq!((pool.num_running(), pool.num_ended()), (0, 3), "nothing started while the size was 0");
     sleep(Duration::from_secs(10)).await;
     assert_eq!(pool.num_ended(), 3);
     assert_eq!(pool.num_waiting(), 1, "the map holds one item waiting for room");
-    pool.set_pool_size(Some(3));
+    pool.set_pool_size(3);
     settle().await;
     assert_eq!(pool.num_running(), 3);
     assert_eq!(group.collect_all().await.len(), 9);
@@ -177,7 +177,7 @@ async fn from_unlimited_to_a_limit_below_running() {
     .unwrap();
     settle().await;
     assert_eq!(pool.num_running(), 6);
-    pool.set_pool_size(Some(3));
+    pool.set_pool_size(3);
     sleep(Duration::from_millis(2500)).await;
     c.reset_peak();
     pool.gather_and_close().await;
@@ -192,11 +192,11 @@ async fn shrink_then_grow_back_pays_the_debt_first() {
     pool.apply(pending::<()>).num(8).start().unwrap();
     settle().await;
     assert_eq!(pool.num_running(), 4);
-    pool.set_pool_size(Some(1)); // 3 over the limit
-    pool.set_pool_size(Some(3)); // still 1 over: nothing may start
+    pool.set_pool_size(1); // 3 over the limit
+    pool.set_pool_size(3); // still 1 over: nothing may start
     settle().await;
     assert_eq!(pool.num_running(), 4);
-    pool.set_pool_size(Some(6)); // 2 free places now
+    pool.set_pool_size(6); // 2 free places now
     settle().await;
     assert_eq!(pool.num_running(), 6);
     assert!(pool.is_full());

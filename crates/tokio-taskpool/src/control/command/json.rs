@@ -26,6 +26,7 @@ impl Command {
             }
             Command::CancelGroup { group } => json!({ "group": group }),
             Command::Start { n } | Command::Stop { n } => json!({ "n": n }),
+            Command::Retire { n, timeout_secs } => json!({ "n": n, "timeout_secs": timeout_secs }),
             Command::Apply { function, argument, num, group } => {
                 let mut args = json!({ "function": function, "argument": argument, "num": num });
                 if let Some(group) = group {
@@ -83,6 +84,7 @@ impl Command {
             "cancel" => &["ids"],
             "cancel-group" => &["group"],
             "start" | "stop" => &["n"],
+            "retire" => &["n", "timeout_secs"],
             "apply" => &["function", "argument", "num", "group"],
             "map" | "starmap" | "doublestarmap" => &["function", "items", "num_concurrent", "group"],
             _ => &[],
@@ -132,6 +134,14 @@ impl Command {
                 Command::Stop { n: fields.usize_of("n", n)? }
             }
             "stop-all" => Command::StopAll,
+            "retire" => {
+                let n = fields.req("n")?;
+                let timeout_secs = match fields.get("timeout_secs") {
+                    None => Command::DEFAULT_RETIRE_SECS,
+                    Some(secs) => fields.usize_of("timeout_secs", secs)? as u64,
+                };
+                Command::Retire { n: fields.usize_of("n", n)?, timeout_secs }
+            }
             "apply" => Command::Apply {
                 function: fields.string("function")?,
                 argument: fields.get("argument").cloned().unwrap_or(Value::Null),

@@ -110,6 +110,15 @@ pub enum Command {
     },
     /// `stop-all` (SimpleTaskPool).
     StopAll,
+    /// `retire N [SECONDS]` (SimpleTaskPool): takes `n` workers away
+    /// gracefully: they are asked to stop and dropped only if still running
+    /// after the timeout (30 seconds by default).
+    Retire {
+        /// How many workers.
+        n: usize,
+        /// How long the asked workers may take, in seconds.
+        timeout_secs: u64,
+    },
     /// `apply NAME [ARGS_JSON] [-n NUM] [--group G]` (TaskPool): runs a
     /// registered function `num` times with one argument.
     Apply {
@@ -167,6 +176,9 @@ impl MapStyle {
 }
 
 impl Command {
+    /// The timeout of `retire` when none is given, in seconds.
+    pub const DEFAULT_RETIRE_SECS: u64 = 30;
+
     /// The command's name, such as `pool-size` or `map`.
     ///
     /// ```
@@ -198,6 +210,7 @@ impl Command {
             Command::Start { .. } => "start",
             Command::Stop { .. } => "stop",
             Command::StopAll => "stop-all",
+            Command::Retire { .. } => "retire",
             Command::Apply { .. } => "apply",
             Command::Map { style, .. } => style.as_str(),
         }
@@ -246,6 +259,7 @@ impl fmt::Display for Command {
             Command::Cancel { ids } => words.extend(ids.iter().map(TaskId::to_string)),
             Command::CancelGroup { group } => words.push(group.clone()),
             Command::Start { n } | Command::Stop { n } => words.push(n.to_string()),
+            Command::Retire { n, timeout_secs } => words.extend([n.to_string(), timeout_secs.to_string()]),
             Command::Apply { function, argument, num, group } => {
                 words.push(function.clone());
                 words.push(argument.to_string());

@@ -51,6 +51,12 @@ pub(crate) const SPECS: &[Spec] = &[
         Applies::SimpleTaskPool,
     ),
     spec("stop-all", "stop-all", "take every worker away", Applies::SimpleTaskPool),
+    spec(
+        "retire",
+        "retire N [SECONDS]",
+        "take N workers away gracefully: ask them to stop, drop those still running after SECONDS (default 30)",
+        Applies::SimpleTaskPool,
+    ),
     spec("registered", "registered", "functions that apply and the map commands may call", Applies::TaskPool),
     spec(
         "apply",

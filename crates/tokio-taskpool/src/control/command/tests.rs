@@ -45,6 +45,7 @@ fn examples() -> Vec<Command> {
         Command::Start { n: 5 },
         Command::Stop { n: 0 },
         Command::StopAll,
+        Command::Retire { n: 3, timeout_secs: 30 },
         Command::Apply { function: "f".into(), argument: Value::Null, num: 1, group: None },
         Command::Apply {
             function: "f".into(),
@@ -170,9 +171,19 @@ fn bad_json_gets_a_precise_error() {
 #[test]
 fn only_queries_are_queries() {
     let queries: Vec<&str> = examples().iter().filter(|c| c.is_query()).map(Command::name).collect();
-    for name in
-        ["lock", "unlock", "cancel", "cancel-group", "cancel-all", "flush", "start", "stop", "apply", "map"]
-    {
+    for name in [
+        "lock",
+        "unlock",
+        "cancel",
+        "cancel-group",
+        "cancel-all",
+        "flush",
+        "start",
+        "stop",
+        "retire",
+        "apply",
+        "map",
+    ] {
         assert!(!queries.contains(&name), "{name} must not count as a query");
     }
     assert!(queries.contains(&"status") && queries.contains(&"tasks") && queries.contains(&"group-ids"));

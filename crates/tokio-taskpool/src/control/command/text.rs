@@ -94,6 +94,14 @@ impl Command {
             "start" => Command::Start { n: parse_count("start", "N", args.required("N")?)? },
             "stop" => Command::Stop { n: parse_usize("stop", "N", args.required("N")?)? },
             "stop-all" => Command::StopAll,
+            "retire" => {
+                let n = parse_usize("retire", "N", args.required("N")?)?;
+                let timeout_secs = match args.optional()? {
+                    Some(secs) => parse_secs("retire", secs)?,
+                    None => Command::DEFAULT_RETIRE_SECS,
+                };
+                Command::Retire { n, timeout_secs }
+            }
             "apply" => {
                 let function = args.required("NAME")?.to_owned();
                 let argument = match args.optional()? {
@@ -155,6 +163,14 @@ fn parse_id(text: &str) -> Result<TaskId, RemoteError> {
 fn parse_usize(command: &str, what: &str, text: &str) -> Result<usize, RemoteError> {
     text.parse().map_err(|_| {
         RemoteError::bad_argument(format!("{command}: {what} must be a whole number, not '{text}'"))
+    })
+}
+
+fn parse_secs(command: &str, text: &str) -> Result<u64, RemoteError> {
+    text.parse().map_err(|_| {
+        RemoteError::bad_argument(format!(
+            "{command}: SECONDS must be a whole number of seconds, not '{text}'"
+        ))
     })
 }
 

@@ -260,3 +260,32 @@ fn client_and_server_types_are_send_sync() {
         send(&ControlClient::connect_unix("/nonexistent", None));
     }
 }
+
+#[tokio::test]
+async fn retire_takes_workers_away_gracefully() {
+    // Workers 0 and 1 stop when asked; worker 2 ignores it.
+    let pool = tokio_taskpool::SimpleTaskPool::builder(|| async {
+        if tokio_taskpool::current::id() == Some(TaskId::from(2)) {
+            std::future::pending::<()>().await;
+        }
+        tokio_taskpool::current::stop_requested().await;
+    })
+    .name("cmd-retire")
+    .build();
+    let handle = ControlServer::builder(&pool).build().listen_unix(socket_path("retire")).await.unwrap();
+    let mut client =
+        within("connecting", ControlClient::connect_unix(handle.unix_path().unwrap(), None)).await.unwrap();
+    call(&mut client, "start 3").await;
+    wait_until("3 workers", || pool.num_running() == 3).await;
+    // The newest (2) ignores the signal and is dropped at the 0 s timeout;
+    // the next newest (1) stops in time.
+    assert_eq!(call(&mut client, "retire 2 0").await, json!({ "stopped_in_time": 1, "dropped": [2] }));
+    let command = Command::parse_line("retire 5").unwrap();
+    assert_eq!(command, Command::Retire { n: 5, timeout_secs: 30 });
+    let reply = within("retire", client.call(&command)).await.unwrap();
+    assert_eq!(command.render(&reply), "1 stopped in time");
+    assert_eq!((pool.num_running(), pool.num_cancelled()), (0, 1));
+    let err = Command::parse_line("retire 1 soon").unwrap_err();
+    assert_eq!(err.message(), "retire: SECONDS must be a whole number of seconds, not 'soon'");
+    handle.shutdown().await;
+}
