@@ -11,7 +11,7 @@ use crate::TaskOutput;
 
 /// The group a spawning call started, and the results of its tasks.
 ///
-/// It is a [`Stream`] of one [`TaskOutput`] per task, in the order the tasks
+/// It is a [`Stream`](https://docs.rs/futures/0.3/futures/stream/trait.Stream.html) of one [`TaskOutput`] per task, in the order the tasks
 /// end, that finishes once the group has started all it will start and every
 /// task of it has ended; [`next`](GroupHandle::next) reads it without any
 /// trait in scope. Results wait here until read; drop the handle and they
@@ -106,7 +106,7 @@ impl<T> GroupHandle<T> {
     }
 
     /// The next task's output, in the order the tasks end; `None` once the
-    /// group is done. The same as [`StreamExt::next`](futures::StreamExt::next),
+    /// group is done. The same as [`StreamExt::next`](https://docs.rs/futures/0.3/futures/stream/trait.StreamExt.html#method.next),
     /// without the import.
     ///
     /// ```

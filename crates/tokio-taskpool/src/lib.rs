@@ -75,7 +75,7 @@
 //!
 //! # When to use something else
 //!
-//! If you only need to wait for a set of tasks, [`tokio::task::JoinSet`] or
+//! If you only need to wait for a set of tasks, [`tokio::task::JoinSet`](https://docs.rs/tokio/1/tokio/task/struct.JoinSet.html) or
 //! `tokio_util::task::TaskTracker` is simpler; to run a bounded number of
 //! futures inside one task, `futures::StreamExt::buffer_unordered`. Use a
 //! pool when the number of tasks must change while they run, when groups of

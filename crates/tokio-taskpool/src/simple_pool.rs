@@ -113,6 +113,11 @@ impl SimpleTaskPool {
     /// each worker's end (the worker's own output is dropped) and can cancel
     /// the group; drop it if you need neither.
     ///
+    /// Each call is a group of its own, so that what one call started can
+    /// be cancelled, retired or counted as a unit; [`status`](SimpleTaskPool::status)
+    /// therefore lists one row per `start` whose workers are still alive,
+    /// and [`num_running`](SimpleTaskPool::num_running) gives the total.
+    ///
     /// # Errors
     ///
     /// [`SpawnError::PoolIsClosed`] or [`SpawnError::PoolIsLocked`].

@@ -37,7 +37,7 @@ use crate::{Counted, GroupBuilder, GroupHandle, GroupKind, Mapped, PoolHandle, S
 ///
 /// # Comparison with `JoinSet`, `TaskTracker` and `buffer_unordered`
 ///
-/// A [`tokio::task::JoinSet`] owns a set of tasks of one output type and
+/// A [`tokio::task::JoinSet`](https://docs.rs/tokio/1/tokio/task/struct.JoinSet.html) owns a set of tasks of one output type and
 /// aborts them when dropped; `tokio_util::task::TaskTracker` only waits for
 /// tasks; `futures`' `buffer_unordered` runs futures inside one task. Use
 /// those when that is all you need. A `TaskPool` adds what long-running
@@ -144,7 +144,7 @@ impl TaskPool {
     }
 
     /// Like [`TaskPool::map`], over the items of an async source: any
-    /// [`Stream`], such as a channel receiver wrapped in
+    /// [`Stream`](https://docs.rs/futures/0.3/futures/stream/trait.Stream.html), such as a channel receiver wrapped in
     /// `tokio_stream::wrappers::ReceiverStream` or built with
     /// `futures::stream::unfold`. The group ends when the stream does.
     ///
