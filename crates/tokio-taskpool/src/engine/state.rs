@@ -504,12 +504,22 @@ impl PoolState {
         (cancelled, after)
     }
 
+    /// The alive tasks of a group, oldest first, by its links: the cost is
+    /// that of the group, whatever else is alive.
+    fn group_tasks(&self, key: GroupKey) -> Vec<TaskId> {
+        let mut ids = Vec::with_capacity(self.groups.get(key).map_or(0, |g| g.alive));
+        let mut cursor = self.groups.get(key).and_then(|g| g.oldest);
+        while let Some(id) = cursor {
+            ids.push(id);
+            cursor = self.tasks.get(id).and_then(|task| task.next);
+        }
+        ids
+    }
+
     fn close_and_cancel_group(&mut self, key: GroupKey, after: &mut AfterUnlock) -> usize {
         self.close_group(key, after);
         let mut cancelled = 0;
-        let mut cursor = self.groups.get(key).and_then(|g| g.oldest);
-        while let Some(id) = cursor {
-            cursor = self.tasks.get(id).and_then(|task| task.next);
+        for id in self.group_tasks(key) {
             cancelled += usize::from(self.cancel_running(id, after));
         }
         cancelled
@@ -627,13 +637,8 @@ impl PoolState {
         let key = self.groups.key_of(name)?;
         let mut after = AfterUnlock::default();
         self.close_group(key, &mut after);
-        let mut running = Vec::new();
-        let mut cursor = self.groups.get(key).and_then(|g| g.oldest);
-        while let Some(id) = cursor {
-            cursor = self.tasks.get(id).and_then(|task| task.next);
-            running.push(id);
-        }
-        let (asked, stops) = self.ask_to_stop(&running);
+        let alive = self.group_tasks(key);
+        let (asked, stops) = self.ask_to_stop(&alive);
         after.merge(stops);
         Some((asked, after))
     }
@@ -804,11 +809,7 @@ impl PoolState {
         }
         let mut ids = BTreeSet::new();
         for key in keys {
-            let mut cursor = self.groups.get(key).and_then(|g| g.oldest);
-            while let Some(id) = cursor {
-                ids.insert(id);
-                cursor = self.tasks.get(id).and_then(|task| task.next);
-            }
+            ids.extend(self.group_tasks(key));
         }
         Ok(ids)
     }

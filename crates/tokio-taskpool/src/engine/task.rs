@@ -260,16 +260,11 @@ mod tests {
     use crate::engine::{Callbacks, PoolInner};
     use crate::GroupKind;
 
-    /// The race of a cancel between a task's registration and the moment its
-    /// spawner sets its abort handle, played in a fixed order: the task is
-    /// registered, cancelled (there is no abort handle to fire), and then
-    /// polled, as another worker thread could poll it before the spawner
-    /// gets the lock back. Without the start gate its factory ran and its
-    /// future was polled after the cancel had returned.
-    #[tokio::test]
-    async fn a_task_cancelled_before_its_abort_handle_never_makes_its_future() {
+    /// A pool and one open apply group of `num` starts, without a runtime
+    /// task behind it: the test plays the meta task's part.
+    fn pool_with_group(num: usize) -> (Arc<PoolInner>, Arc<GroupCore>) {
         let pool = Arc::new(PoolInner::new("TaskPool", Some("gate".into()), None));
-        let opened = pool.lock().open_group(Some("g".into()), GroupKind::Apply, 1).unwrap();
+        let opened = pool.lock().open_group(Some("g".into()), GroupKind::Apply, num).unwrap();
         let group = Arc::new(GroupCore {
             pool: pool.clone(),
             key: opened.key,
@@ -279,6 +274,18 @@ mod tests {
             slots: None,
             unstarted: Default::default(),
         });
+        (pool, group)
+    }
+
+    /// The race of a cancel between a task's registration and the moment its
+    /// spawner sets its abort handle, played in a fixed order: the task is
+    /// registered, cancelled (there is no abort handle to fire), and then
+    /// polled, as another worker thread could poll it before the spawner
+    /// gets the lock back. Without the start gate its factory ran and its
+    /// future was polled after the cancel had returned.
+    #[tokio::test]
+    async fn a_task_cancelled_before_its_abort_handle_never_makes_its_future() {
+        let (pool, group) = pool_with_group(1);
         let id = pool.lock().register_task(group.key, Admission::Counted, Instant::now()).unwrap().id;
         let after = pool.lock().cancel_tasks(&[id]).unwrap();
         pool.after_unlock(after);
@@ -306,17 +313,7 @@ mod tests {
     /// fast path and end normally.
     #[tokio::test]
     async fn a_task_not_cancelled_starts_while_others_hold_the_gate_closed() {
-        let pool = Arc::new(PoolInner::new("TaskPool", Some("gate".into()), None));
-        let opened = pool.lock().open_group(Some("g".into()), GroupKind::Apply, 2).unwrap();
-        let group = Arc::new(GroupCore {
-            pool: pool.clone(),
-            key: opened.key,
-            name: opened.name,
-            callbacks: Callbacks::default(),
-            stop_signal: opened.stop_signal,
-            slots: None,
-            unstarted: Default::default(),
-        });
+        let (pool, group) = pool_with_group(2);
         let cancelled = pool.lock().register_task(group.key, Admission::Counted, Instant::now()).unwrap().id;
         let kept = pool.lock().register_task(group.key, Admission::Counted, Instant::now()).unwrap().id;
         let after = pool.lock().cancel_tasks(&[cancelled]).unwrap();
