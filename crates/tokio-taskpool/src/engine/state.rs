@@ -553,28 +553,32 @@ impl PoolState {
         (running, after)
     }
 
+    /// Withdraws up to `n` pending starts, newest group first, and returns
+    /// how many (saturated to `usize`). `usize::MAX` withdraws them all,
+    /// even when several huge groups together want more than that.
     fn withdraw_pending(&mut self, n: usize, after: &mut AfterUnlock) -> usize {
         if self.counted_remaining == 0 {
             // The usual case, and the reason `stop(1)` costs the same with a
             // million groups as with one.
             return 0;
         }
-        let mut withdrawn = 0;
+        let wanted = if n == usize::MAX { u128::MAX } else { n as u128 };
+        let mut withdrawn: u128 = 0;
         for group in self.groups.iter_mut_newest_first() {
-            if withdrawn == n {
+            if withdrawn == wanted {
                 break;
             }
-            let take = group.remaining.min(n - withdrawn);
+            let take = (group.remaining as u128).min(wanted - withdrawn) as usize;
             group.remaining -= take;
-            withdrawn += take;
+            withdrawn += take as u128;
             if take > 0 && group.remaining == 0 {
                 if let Some(meta) = &group.meta {
                     after.push_abort(meta.clone());
                 }
             }
         }
-        self.counted_remaining -= withdrawn as u128;
-        withdrawn
+        self.counted_remaining -= withdrawn;
+        usize::try_from(withdrawn).unwrap_or(usize::MAX)
     }
 
     /// A task's own stop signal: a child of its group's, made on first

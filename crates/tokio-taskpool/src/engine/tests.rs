@@ -224,9 +224,12 @@ fn huge_counted_groups_do_not_overflow_the_waiting_count() {
     open(&mut state, "a", usize::MAX);
     open(&mut state, "b", 3);
     assert_eq!(state.num_waiting(), usize::MAX, "saturates instead of wrapping");
+    let (stopped, _) = state.stop_newest(usize::MAX - 1);
+    assert!(stopped.is_empty());
+    assert_eq!(state.num_waiting(), 4, "withdrew b's 3 and all but 4 of a's");
     let (stopped, _) = state.stop_newest(usize::MAX);
     assert!(stopped.is_empty());
-    assert_eq!(state.num_waiting(), 3, "withdrew b's 3 and all but 3 of a's");
+    assert_eq!(state.num_waiting(), 0, "usize::MAX withdraws everything");
 }
 
 #[test]

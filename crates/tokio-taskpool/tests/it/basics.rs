@@ -192,3 +192,18 @@ async fn usable_from_many_tasks_of_a_multi_thread_runtime() {
     assert_eq!(pool.num_running(), 0);
     assert!(pool.status().groups.is_empty());
 }
+
+/// One name repeated in a `group_ids` request is looked up once: a request
+/// of 30,000 copies of a name of 10,000 tasks costs what one copy costs.
+#[tokio::test(start_paused = true)]
+async fn group_ids_counts_each_name_once() {
+    let pool = TaskPool::new();
+    let group = pool.apply(std::future::pending::<()>).num(10_000).start().unwrap();
+    while pool.num_running() < 10_000 {
+        tokio::task::yield_now().await;
+    }
+    let names = vec![group.name(); 30_000];
+    let ids = pool.group_ids(&names).unwrap();
+    assert_eq!(ids.len(), 10_000);
+    group.cancel();
+}

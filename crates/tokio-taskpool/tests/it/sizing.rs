@@ -201,3 +201,34 @@ async fn shrink_then_grow_back_pays_the_debt_first() {
     assert_eq!(pool.num_running(), 6);
     assert!(pool.is_full());
 }
+
+/// Sizes from outside (a control client, a config file) can be huge; none
+/// may panic inside tokio or wrap a counter.
+#[tokio::test(start_paused = true)]
+async fn huge_requests_neither_panic_nor_overflow() {
+    let pool = TaskPool::builder().pool_size(2).build();
+    // More slots than tokio's semaphore can hold: unlimited in effect.
+    let group =
+        pool.map(|_: u32| std::future::pending::<()>(), 0..10).num_concurrent(usize::MAX).start().unwrap();
+    settle().await;
+    assert_eq!((pool.num_running(), pool.num_waiting()), (2, 1));
+    group.cancel();
+    let workers = tokio_taskpool::SimpleTaskPool::builder(std::future::pending::<()>).pool_size(0).build();
+    workers.start(usize::MAX).unwrap();
+    workers.start(3).unwrap();
+    assert_eq!(workers.num_waiting(), usize::MAX, "saturates instead of wrapping to 2");
+    assert!(workers.stop_all().is_empty());
+    assert_eq!(workers.num_waiting(), 0, "every pending start withdrawn");
+    workers.set_pool_size(None);
+    settle().await;
+    assert_eq!(workers.num_running(), 0, "withdrawn starts never start");
+}
+
+#[tokio::test(start_paused = true)]
+async fn set_pool_size_takes_a_number_or_none() {
+    let pool = TaskPool::new();
+    pool.set_pool_size(4);
+    assert_eq!(pool.pool_size(), Some(4));
+    pool.set_pool_size(None);
+    assert_eq!(pool.pool_size(), None);
+}
