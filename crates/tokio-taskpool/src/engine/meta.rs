@@ -12,7 +12,7 @@ use super::group_core::GroupCore;
 use super::inner::PoolInner;
 use super::input::Input;
 use super::state::Admission;
-use super::task::{start_task, Sink, Started};
+use super::task::{start_task, GroupShared, Sink, Started};
 use super::task_table::GroupKey;
 use crate::group_builder::ItemWorker;
 use crate::report::{FailureStage, TaskFailure};
@@ -32,10 +32,11 @@ pub(crate) async fn run_counted<F, Fut>(
 {
     let _alive = alive;
     let pool = &group.pool;
+    let shared = Arc::new(GroupShared { core: group.clone(), sink });
     loop {
         let room = pool.acquire_room(None).await;
         let factory = factory.clone();
-        match start_task(&group, room, &sink, Admission::Counted, move || factory()) {
+        match start_task(&shared, room, Admission::Counted, move || factory()) {
             Started::Yes { more: true } => {}
             Started::Yes { more: false } | Started::Refused(_) => break,
         }
@@ -64,6 +65,7 @@ pub(crate) async fn run_stream<S, W>(
     let pool = &group.pool;
     let slots = group.slots.as_ref().expect("a map group has concurrency slots");
     let mut input = Input::new(items, group.clone());
+    let shared = Arc::new(GroupShared { core: group.clone(), sink });
     loop {
         // The permit is forgotten: the task gives the slot back when its
         // future is gone (see `GroupCore::free_slot`); if no task starts,
@@ -96,7 +98,7 @@ pub(crate) async fn run_stream<S, W>(
         input.holding = true;
         let room = pool.acquire_room(Some(group.key)).await;
         let worker = worker.clone();
-        match start_task(&group, room, &sink, Admission::Open, move || worker.call(item)) {
+        match start_task(&shared, room, Admission::Open, move || worker.call(item)) {
             Started::Yes { .. } => input.holding = false,
             Started::Refused(_) => break,
         }

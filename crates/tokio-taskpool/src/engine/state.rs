@@ -20,7 +20,7 @@ use tokio_util::sync::CancellationToken;
 use super::after_unlock::AfterUnlock;
 use super::groups::GroupTable;
 use super::room::{ResizableLimit, Room};
-use super::task_table::{GroupKey, Phase, TaskEntry, TaskTable};
+use super::task_table::{GroupKey, Link, Phase, TaskEntry, TaskTable};
 use crate::report::{PoolReport, TaskFailure};
 use crate::{GroupKind, GroupStatus, TaskId, TaskInfo};
 
@@ -75,8 +75,9 @@ pub(crate) enum Completion {
     /// A cancel won the race with the completion: the task counts as
     /// cancelled, and its drop path ends it.
     CancelledFirst,
-    /// The task ended normally (or panicked); it counts as ended.
-    Ended(AfterUnlock),
+    /// The task ended normally (or panicked); it counts as ended. Its
+    /// position in its group comes back for its output.
+    Ended { index: u64, after: AfterUnlock },
 }
 
 /// What the pool knows, behind its lock; see the module docs.
@@ -302,7 +303,7 @@ impl PoolState {
         let index = group.started;
         group.started += 1;
         if let Some(prev) = prev {
-            self.tasks.get_mut(prev).expect("a group's newest task is alive").next = Some(id);
+            self.tasks.get_mut(prev).expect("a group's newest task is alive").next = Link::to(id);
         }
         self.next_id += 1;
         self.room.occupied += 1;
@@ -314,8 +315,9 @@ impl PoolState {
                 group: key,
                 abort: None,
                 started,
-                prev,
-                next: None,
+                prev: prev.into(),
+                next: Link::NONE,
+                index,
                 stop: None,
                 phase: Phase::Running,
                 cancelled_unarmed: false,
@@ -360,6 +362,7 @@ impl PoolState {
             return Completion::CancelledFirst;
         }
         task.phase = Phase::Ending;
+        let index = task.index;
         self.running -= 1;
         self.give_back_room();
         if let Some(failure) = failure {
@@ -369,15 +372,18 @@ impl PoolState {
         if !has_on_end {
             self.remove_task(id);
         }
-        Completion::Ended(self.wake_if_waited())
+        Completion::Ended { index, after: self.wake_if_waited() }
     }
 
     /// A task's future was dropped before it completed: cancelled through
     /// the pool, or by tokio shutting down (which also counts as a cancel).
     /// Its room is given back. Without callbacks to run, it ends here;
     /// otherwise it stays alive until [`PoolState::task_forgotten`].
-    pub(crate) fn task_dropped(&mut self, id: TaskId, has_callbacks: bool) -> AfterUnlock {
+    /// Returns the task's position in its group, for its output.
+    pub(crate) fn task_dropped(&mut self, id: TaskId, has_callbacks: bool) -> (u64, AfterUnlock) {
+        let mut index = 0;
         if let Some(task) = self.tasks.get_mut(id) {
+            index = task.index;
             if task.phase == Phase::Running {
                 task.phase = Phase::Cancelled;
                 self.running -= 1;
@@ -389,7 +395,7 @@ impl PoolState {
             self.ended += 1;
             self.remove_task(id);
         }
-        self.wake_if_waited()
+        (index, self.wake_if_waited())
     }
 
     /// A cancelled task is about to run its `on_end` callback: it counts as
@@ -419,18 +425,18 @@ impl PoolState {
         if task.cancelled_unarmed {
             self.lock_free.unarmed_cancels.fetch_sub(1, Ordering::Release);
         }
-        if let Some(prev) = task.prev {
+        if let Some(prev) = task.prev.get() {
             self.tasks.get_mut(prev).expect("linked tasks are alive").next = task.next;
         }
-        if let Some(next) = task.next {
+        if let Some(next) = task.next.get() {
             self.tasks.get_mut(next).expect("linked tasks are alive").prev = task.prev;
         }
         if let Some(group) = self.groups.get_mut(task.group) {
             if group.oldest == Some(id) {
-                group.oldest = task.next;
+                group.oldest = task.next.get();
             }
             if group.newest == Some(id) {
-                group.newest = task.prev;
+                group.newest = task.prev.get();
             }
             group.alive -= 1;
         }
@@ -511,7 +517,7 @@ impl PoolState {
         let mut cursor = self.groups.get(key).and_then(|g| g.oldest);
         while let Some(id) = cursor {
             ids.push(id);
-            cursor = self.tasks.get(id).and_then(|task| task.next);
+            cursor = self.tasks.get(id).and_then(|task| task.next.get());
         }
         ids
     }

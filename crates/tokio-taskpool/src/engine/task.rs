@@ -23,6 +23,16 @@ use crate::{TaskError, TaskId, TaskOutput};
 /// Where a group's results go: `None` when nobody asked for them.
 pub(crate) type Sink<T> = Option<UnboundedSender<TaskOutput<T>>>;
 
+/// What every task of a group shares, typed by the tasks' output: the
+/// group's core and where its results go. Made once per group; each task
+/// holds one clone, so that its guard is one pointer and its ID (every byte
+/// of the guard is paid by every alive task, and tokio rounds a task's
+/// allocation up to a multiple of 128 bytes).
+pub(crate) struct GroupShared<T> {
+    pub(crate) core: Arc<GroupCore>,
+    pub(crate) sink: Sink<T>,
+}
+
 pub(crate) enum Started<M> {
     /// The task runs; `more` says whether a counted group wants more starts.
     Yes { more: bool },
@@ -39,9 +49,8 @@ pub(crate) enum Started<M> {
 /// `make` runs inside the new task, so a panic while building the future is
 /// caught and reported like a panic of the task.
 pub(crate) fn start_task<T, Fut, M>(
-    group: &Arc<GroupCore>,
+    shared: &Arc<GroupShared<T>>,
     room: RoomPermit<'_>,
-    sink: &Sink<T>,
     admission: Admission,
     make: M,
 ) -> Started<M>
@@ -50,16 +59,17 @@ where
     Fut: Future<Output = T> + Send + 'static,
     M: FnOnce() -> Fut + Send + 'static,
 {
+    let group = &shared.core;
     let pool = &group.pool;
     // Read before taking the lock, to keep the critical section short.
     let now = Instant::now();
     let registered = pool.lock().register_task(group.key, admission, now);
-    let Some(Registered { id, index, more }) = registered else {
+    let Some(Registered { id, more, .. }) = registered else {
         drop(room);
         return Started::Refused(make);
     };
     room.handed_to_task();
-    let guard = TaskGuard { group: group.clone(), id, index, sink: sink.clone(), armed: true };
+    let guard = TaskGuard { shared: Some(shared.clone()), id };
     let context = TaskContext { id, group: group.clone() };
     // Spawned outside the lock: a spawn can wake another worker thread with a
     // system call, which would lengthen the critical section that every task
@@ -106,13 +116,9 @@ where
 /// [`TaskGuard::finish`]; if the future is dropped first (cancellation through
 /// the pool, or tokio shutting down), `Drop` takes the cancellation path.
 struct TaskGuard<T: Send + 'static> {
-    group: Arc<GroupCore>,
+    /// `Some` until the task's future completed and `finish` took over.
+    shared: Option<Arc<GroupShared<T>>>,
     id: TaskId,
-    /// The task's position in its group (see `Registered::index`).
-    index: u64,
-    sink: Sink<T>,
-    /// True until the task's future completed and `finish` took over.
-    armed: bool,
 }
 
 impl<T: Send + 'static> TaskGuard<T> {
@@ -128,24 +134,26 @@ impl<T: Send + 'static> TaskGuard<T> {
             Ok(Some(value)) => Ok(value),
             Err(payload) => Err(payload),
         };
-        let (id, index, pool) = (self.id, self.index, self.group.pool.clone());
-        let has_on_end = self.group.callbacks.on_end.is_some();
+        let id = self.id;
+        let group = &self.shared.as_ref().expect("armed until finish").core;
+        let pool = group.pool.clone();
+        let has_on_end = group.callbacks.on_end.is_some();
         let failure = result.as_ref().err().map(|payload| TaskFailure {
             id: Some(id),
-            group: self.group.name.to_string(),
+            group: group.name.to_string(),
             stage: FailureStage::Task,
             message: payload_message(payload.as_ref()).unwrap_or("<non-string payload>").to_owned(),
         });
         let completion = pool.lock().task_completed(id, failure, has_on_end);
-        let after = match completion {
+        let (index, after) = match completion {
             // A cancel won the race with the completion: the value is
             // dropped (after the lock) and `Drop` ends the task as cancelled.
             Completion::CancelledFirst => return,
-            Completion::Ended(after) => after,
+            Completion::Ended { index, after } => (index, after),
         };
-        self.armed = false;
+        let shared = self.shared.take().expect("armed until finish");
         // Frees the group's concurrency slot: its meta task may start the next item.
-        self.group.free_slot();
+        shared.core.free_slot();
         pool.after_unlock(after);
         let result = result.map_err(|payload| {
             tracing::error!(
@@ -158,41 +166,40 @@ impl<T: Send + 'static> TaskGuard<T> {
         });
         tracing::debug!("Ended {}_Task-{}", pool.display, id);
         if !has_on_end {
-            send(&self.sink, TaskOutput { id, index, result });
+            send(&shared.sink, TaskOutput { id, index, result });
             return;
         }
-        let (group, sink) = (self.group.clone(), self.sink.take());
         // Called from the task's own poll, so a runtime is there. The task's
         // entry stays until the callback is done, for `flush` and `gather_and_close`.
         tokio::spawn(async move {
+            let group = &shared.core;
             let on_end = group.callbacks.on_end.as_ref().expect("checked above");
-            run_callback(&group, id, on_end, FailureStage::OnEnd).await;
+            run_callback(group, id, on_end, FailureStage::OnEnd).await;
             group.pool.transition(|state| ((), state.task_forgotten(id, false)));
-            send(&sink, TaskOutput { id, index, result });
+            send(&shared.sink, TaskOutput { id, index, result });
         });
     }
 }
 
 impl<T: Send + 'static> Drop for TaskGuard<T> {
     fn drop(&mut self) {
-        if !self.armed {
-            return;
-        }
-        let (id, index, pool) = (self.id, self.index, &self.group.pool);
-        let callbacks = &self.group.callbacks;
+        let Some(shared) = self.shared.take() else { return };
+        let (id, pool) = (self.id, &shared.core.pool);
+        let callbacks = &shared.core.callbacks;
         let has_callbacks = callbacks.on_cancel.is_some() || callbacks.on_end.is_some();
-        let after = pool.lock().task_dropped(id, has_callbacks);
-        self.group.free_slot();
+        let (index, after) = pool.lock().task_dropped(id, has_callbacks);
+        shared.core.free_slot();
         pool.after_unlock(after);
         tracing::debug!("Cancelled {}_Task-{}", pool.display, id);
         if !has_callbacks {
-            send(&self.sink, TaskOutput { id, index, result: Err(TaskError::cancelled(id)) });
+            send(&shared.sink, TaskOutput { id, index, result: Err(TaskError::cancelled(id)) });
             return;
         }
         // The callbacks are async and this is a destructor: they run in a task
         // of their own. The task's entry stays until they are done, so that
         // `flush` and `gather_and_close` wait for them.
-        let ending = run_cancel_callbacks(self.group.clone(), id, index, self.sink.take());
+        let pool = pool.clone();
+        let ending = run_cancel_callbacks(shared, id, index);
         match tokio::runtime::Handle::try_current() {
             Ok(runtime) => {
                 runtime.spawn(ending);
@@ -206,24 +213,20 @@ impl<T: Send + 'static> Drop for TaskGuard<T> {
     }
 }
 
-async fn run_cancel_callbacks<T: Send + 'static>(
-    group: Arc<GroupCore>,
-    id: TaskId,
-    index: u64,
-    sink: Sink<T>,
-) {
+async fn run_cancel_callbacks<T: Send + 'static>(shared: Arc<GroupShared<T>>, id: TaskId, index: u64) {
+    let group = &shared.core;
     if let Some(on_cancel) = &group.callbacks.on_cancel {
-        run_callback(&group, id, on_cancel, FailureStage::OnCancel).await;
+        run_callback(group, id, on_cancel, FailureStage::OnCancel).await;
     }
     match &group.callbacks.on_end {
         Some(on_end) => {
             group.pool.lock().cancelled_task_ending();
-            run_callback(&group, id, on_end, FailureStage::OnEnd).await;
+            run_callback(group, id, on_end, FailureStage::OnEnd).await;
             group.pool.transition(|state| ((), state.task_forgotten(id, false)));
         }
         None => group.pool.transition(|state| ((), state.task_forgotten(id, true))),
     }
-    send(&sink, TaskOutput { id, index, result: Err(TaskError::cancelled(id)) });
+    send(&shared.sink, TaskOutput { id, index, result: Err(TaskError::cancelled(id)) });
 }
 
 /// Runs a callback with its panic caught, logged and counted.
@@ -292,7 +295,8 @@ mod tests {
 
         let made = Arc::new(AtomicBool::new(false));
         let (sink, mut results) = tokio::sync::mpsc::unbounded_channel();
-        let guard = TaskGuard { group: group.clone(), id, index: 0, sink: Some(sink), armed: true };
+        let shared = Arc::new(GroupShared { core: group.clone(), sink: Some(sink) });
+        let guard = TaskGuard { shared: Some(shared), id };
         let context = TaskContext { id, group: group.clone() };
         let maker_ran = made.clone();
         task_future(guard, context, move || {
@@ -321,7 +325,8 @@ mod tests {
         assert!(!pool.lock().lock_free().start_gate_open());
 
         let (sink, mut results) = tokio::sync::mpsc::unbounded_channel();
-        let guard = TaskGuard { group: group.clone(), id: kept, index: 1, sink: Some(sink), armed: true };
+        let shared = Arc::new(GroupShared { core: group.clone(), sink: Some(sink) });
+        let guard = TaskGuard { shared: Some(shared), id: kept };
         task_future(guard, TaskContext { id: kept, group: group.clone() }, || async { 7 }).await;
         assert_eq!(results.recv().await.unwrap().result.unwrap(), 7);
     }

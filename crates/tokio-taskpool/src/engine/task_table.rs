@@ -40,6 +40,29 @@ pub(crate) enum Phase {
 /// The key of a group in the pool's state: its creation index.
 pub(crate) type GroupKey = u64;
 
+/// A link to another alive task of the same group, or none: 8 bytes where
+/// an `Option<TaskId>` takes 16 (IDs never reach `u64::MAX`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Link(u64);
+
+impl Link {
+    pub(crate) const NONE: Link = Link(u64::MAX);
+
+    pub(crate) fn to(id: TaskId) -> Link {
+        Link(id.as_u64())
+    }
+
+    pub(crate) fn get(self) -> Option<TaskId> {
+        (self != Link::NONE).then(|| TaskId::from(self.0))
+    }
+}
+
+impl From<Option<TaskId>> for Link {
+    fn from(id: Option<TaskId>) -> Link {
+        id.map_or(Link::NONE, Link::to)
+    }
+}
+
 /// One alive task.
 #[derive(Debug)]
 pub(crate) struct TaskEntry {
@@ -50,8 +73,10 @@ pub(crate) struct TaskEntry {
     /// instead of a 16-byte `Instant`.
     pub(crate) started: u64,
     /// The previous (older) and next (newer) alive task of the same group.
-    pub(crate) prev: Option<TaskId>,
-    pub(crate) next: Option<TaskId>,
+    pub(crate) prev: Link,
+    pub(crate) next: Link,
+    /// Its position in its group (see `Registered::index`), for its output.
+    pub(crate) index: u64,
     /// The task's own stop signal, made only when the task asks for it
     /// (`current::stop_token`), so that tasks that never ask pay nothing.
     pub(crate) stop: Option<CancellationToken>,
@@ -152,12 +177,12 @@ impl TaskTable {
         }
     }
 
-    /// The alive tasks, oldest first.
+    /// The alive tasks, oldest first. The stragglers (few, and old) are
+    /// sorted only when the walk reaches past the ring's front.
     pub(crate) fn iter(&self) -> impl Iterator<Item = (TaskId, &TaskEntry)> + '_ {
-        let mut old: Vec<(&u64, &TaskEntry)> = self.stragglers.iter().collect();
-        old.sort_unstable_by_key(|(id, _)| **id);
         let base = self.base;
-        old.into_iter().map(|(&id, entry)| (TaskId::from(id), entry)).chain(
+        let stragglers = self.sorted_stragglers(false);
+        stragglers.chain(
             self.ring.iter().enumerate().filter_map(move |(i, slot)| {
                 slot.as_ref().map(|entry| (TaskId::from(base + i as u64), entry))
             }),
@@ -165,22 +190,34 @@ impl TaskTable {
     }
 
     /// The alive tasks, newest first. Walks the ring from the back, so it
-    /// touches only what it yields plus the holes between them.
+    /// touches only what it yields plus the holes between them; the
+    /// stragglers are sorted only if the walk gets that far, so that
+    /// `stop(1)` stays O(1) however many old tasks there are.
     pub(crate) fn iter_newest_first(&self) -> impl Iterator<Item = (TaskId, &TaskEntry)> + '_ {
         let base = self.base;
         let ring =
             self.ring.iter().enumerate().rev().filter_map(move |(i, slot)| {
                 slot.as_ref().map(|entry| (TaskId::from(base + i as u64), entry))
             });
-        let stragglers = (!self.stragglers.is_empty())
-            .then(|| {
-                let mut old: Vec<(&u64, &TaskEntry)> = self.stragglers.iter().collect();
-                old.sort_unstable_by_key(|(id, _)| std::cmp::Reverse(**id));
-                old.into_iter().map(|(&id, entry)| (TaskId::from(id), entry))
-            })
-            .into_iter()
-            .flatten();
-        ring.chain(stragglers)
+        ring.chain(self.sorted_stragglers(true))
+    }
+
+    /// The stragglers in ID order (or reversed), sorted on the first
+    /// `next()`, not before.
+    fn sorted_stragglers(&self, newest_first: bool) -> impl Iterator<Item = (TaskId, &TaskEntry)> + '_ {
+        let mut sorted: Option<std::vec::IntoIter<(TaskId, &TaskEntry)>> = None;
+        std::iter::from_fn(move || {
+            let sorted = sorted.get_or_insert_with(|| {
+                let mut old: Vec<(TaskId, &TaskEntry)> =
+                    self.stragglers.iter().map(|(&id, entry)| (TaskId::from(id), entry)).collect();
+                old.sort_unstable_by_key(|(id, _)| *id);
+                if newest_first {
+                    old.reverse();
+                }
+                old.into_iter()
+            });
+            sorted.next()
+        })
     }
 }
 
@@ -193,8 +230,9 @@ mod tests {
             group: 0,
             abort: None,
             started: 0,
-            prev: None,
-            next: None,
+            prev: Link::NONE,
+            next: Link::NONE,
+            index: 0,
             stop: None,
             phase: Phase::Running,
             cancelled_unarmed: false,
@@ -250,5 +288,19 @@ mod tests {
         newest.reverse();
         assert_eq!(newest, expected);
         assert!(!table.stragglers.is_empty(), "the test exercises the stragglers");
+    }
+
+    #[test]
+    fn taking_the_newest_does_not_sort_the_stragglers() {
+        let mut table = TaskTable::default();
+        for id in 0..10_000u64 {
+            table.push(TaskId::from(id), entry());
+            if id % 7 != 0 && id < 9_990 {
+                table.remove(TaskId::from(id));
+            }
+        }
+        assert!(!table.stragglers.is_empty());
+        // Only the ring's back is touched: the first item is the newest.
+        assert_eq!(table.iter_newest_first().next().map(|(id, _)| id.as_u64()), Some(9_999));
     }
 }

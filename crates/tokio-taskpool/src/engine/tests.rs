@@ -66,7 +66,9 @@ fn a_completed_task_ends_and_its_group_is_forgotten_with_its_meta_task() {
     let after = state.meta_gone(key);
     assert!(!after.wakes(), "nobody waits");
     assert!(state.group_ids(&["g"]).is_ok(), "the group lives while its task does");
-    let Completion::Ended(after) = state.task_completed(id, None, false) else { panic!("not cancelled") };
+    let Completion::Ended { after, .. } = state.task_completed(id, None, false) else {
+        panic!("not cancelled")
+    };
     assert!(!after.wakes());
     assert_eq!((state.num_running(), state.num_ended(), state.is_full()), (0, 1, false));
     assert_eq!(state.group_ids(&["g"]), Err("g"), "nothing is kept per finished group");
@@ -79,10 +81,10 @@ fn transitions_wake_only_when_someone_waits() {
     let key = open(&mut state, "g", 2);
     let first = register(&mut state, key, Admission::Counted);
     let second = register(&mut state, key, Admission::Counted);
-    let Completion::Ended(after) = state.task_completed(first, None, false) else { panic!() };
+    let Completion::Ended { after, .. } = state.task_completed(first, None, false) else { panic!() };
     assert!(!after.wakes());
     state.add_waiter();
-    let Completion::Ended(after) = state.task_completed(second, None, false) else { panic!() };
+    let Completion::Ended { after, .. } = state.task_completed(second, None, false) else { panic!() };
     assert!(after.wakes());
     state.remove_waiter();
 }
@@ -93,7 +95,7 @@ fn with_on_end_a_task_counts_as_ended_but_stays_until_forgotten() {
     let key = open(&mut state, "g", 1);
     let id = register(&mut state, key, Admission::Counted);
     let _ = state.meta_gone(key);
-    let Completion::Ended(_) = state.task_completed(id, None, true) else { panic!() };
+    let Completion::Ended { .. } = state.task_completed(id, None, true) else { panic!() };
     assert_eq!(state.num_ended(), 1);
     assert!(state.is_alive(id) && !state.is_idle());
     assert_eq!(state.ending_tasks(), [id]);
@@ -107,7 +109,7 @@ fn cancel_is_all_or_nothing_and_names_the_refused_task() {
     let mut state = state(None);
     let key = open(&mut state, "g", 3);
     let [a, b, c] = [(); 3].map(|_| register(&mut state, key, Admission::Counted));
-    let Completion::Ended(_) = state.task_completed(c, None, false) else { panic!() };
+    let Completion::Ended { .. } = state.task_completed(c, None, false) else { panic!() };
     assert_eq!(state.cancel_tasks(&[a, c]).unwrap_err(), (c, CancelRefusal::AlreadyEnded));
     assert_eq!(
         state.cancel_tasks(&[a, TaskId::from(9)]).unwrap_err(),
@@ -175,7 +177,7 @@ fn group_ids_walks_the_group_links_and_counts_each_name_once() {
     let h0 = register(&mut state, h, Admission::Counted);
     let g1 = register(&mut state, g, Admission::Counted);
     let g2 = register(&mut state, g, Admission::Counted);
-    let Completion::Ended(_) = state.task_completed(g1, None, false) else { panic!() };
+    let Completion::Ended { .. } = state.task_completed(g1, None, false) else { panic!() };
     let all: Vec<TaskId> = state.group_ids(&["g", "g", "g"]).unwrap().into_iter().collect();
     assert_eq!(all, [g0, g2]);
     let both: Vec<TaskId> = state.group_ids(&["h", "g"]).unwrap().into_iter().collect();
@@ -211,7 +213,7 @@ fn a_graceful_stop_closes_every_group_signals_and_then_cancels_the_rest() {
     assert_eq!(running, 2);
     assert!(signal.is_cancelled());
     assert_eq!(state.num_waiting(), 0);
-    let Completion::Ended(_) = state.task_completed(t0, None, false) else { panic!() };
+    let Completion::Ended { .. } = state.task_completed(t0, None, false) else { panic!() };
     let (dropped, _) = state.cancel_every_running();
     assert_eq!(dropped, [t1]);
     let fresh = state.open_group(None, GroupKind::Map, 0).unwrap().stop_signal;
@@ -240,9 +242,9 @@ fn shrinking_below_the_running_count_holds_room_back_until_tasks_end() {
     let t1 = register(&mut state, g, Admission::Counted);
     state.resize(Some(1));
     assert!(state.is_full());
-    let Completion::Ended(_) = state.task_completed(t0, None, false) else { panic!() };
+    let Completion::Ended { .. } = state.task_completed(t0, None, false) else { panic!() };
     assert!(state.is_full(), "one runs under a limit of one");
-    let Completion::Ended(_) = state.task_completed(t1, None, false) else { panic!() };
+    let Completion::Ended { .. } = state.task_completed(t1, None, false) else { panic!() };
     assert!(!state.is_full());
     assert_eq!(state.limit(), Some(1));
 }
@@ -254,7 +256,7 @@ fn failures_are_counted_and_the_newest_kept_until_reported() {
     let id = register(&mut state, g, Admission::Counted);
     let failure =
         TaskFailure { id: Some(id), group: "g".into(), stage: FailureStage::Task, message: "boom".into() };
-    let Completion::Ended(_) = state.task_completed(id, Some(failure.clone()), false) else { panic!() };
+    let Completion::Ended { .. } = state.task_completed(id, Some(failure.clone()), false) else { panic!() };
     assert_eq!(state.num_failed(), 1);
     let report = state.take_report();
     assert_eq!((report.num_failed(), report.failures()), (1, &[failure][..]));
