@@ -10,7 +10,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use tokio_taskpool::control::Command;
+use taskpool_protocol::Command;
 
 fn has_float(value: &serde_json::Value) -> bool {
     match value {

@@ -5,7 +5,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use tokio_taskpool::control::{Command, Request};
+use taskpool_protocol::{Command, Request};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(request) = serde_json::from_slice::<Request>(data) else { return };

@@ -17,8 +17,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use taskpool_control::ControlServer;
 use tokio::sync::{mpsc, Mutex};
-use tokio_taskpool::control::ControlServer;
 use tokio_taskpool::SimpleTaskPool;
 
 #[tokio::main]

@@ -12,7 +12,7 @@
 //! session (connection failed, wrong token, server gone).
 //!
 //! The binary is thin: the protocol, the command parser and the table
-//! printing live in `tokio_taskpool::control`.
+//! printing live in the `taskpool-protocol` crate.
 
 use std::io::{self, BufRead, IsTerminal, Write};
 use std::path::PathBuf;
@@ -21,8 +21,8 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use rustyline::error::ReadlineError;
+use taskpool_protocol::{ClientError, Command, ControlClient};
 use tokio::runtime::Runtime;
-use tokio_taskpool::control::{ClientError, Command, ControlClient};
 
 /// Control a tokio-taskpool pool from the command line.
 ///

@@ -67,11 +67,13 @@
 //! `flush`. Results wait in a group's [`GroupHandle`] only while the handle
 //! is alive.
 //!
-//! # Feature flags
+//! # Control from outside the process
 //!
-//! - `control` (on by default): the control server and client, to drive a
-//!   pool from outside the process (see the `control` module and
-//!   `docs/PROTOCOL.md`).
+//! This crate is the pool only, with no feature flags. To drive a pool
+//! from outside its process, serve it with `ControlServer` from the
+//! `taskpool-control` crate; `taskpool-protocol` has the wire protocol and
+//! a client, and `taskpool-ctl` is the command-line client (see
+//! `docs/PROTOCOL.md`).
 //!
 //! # When to use something else
 //!
@@ -102,9 +104,6 @@ mod status;
 mod task_id;
 mod task_output;
 mod task_pool;
-
-#[cfg(feature = "control")]
-pub mod control;
 
 pub use error::{CancelError, GroupNotFound, SpawnError};
 pub use group_builder::{Counted, GroupBuilder, Mapped, StarmapFn};

@@ -1,7 +1,7 @@
 //! Every command through `taskpool-ctl HOST -- COMMAND`, on both pool kinds.
 
 use serde_json::{json, Value};
-use tokio_taskpool::control::ControlServer;
+use taskpool_control::ControlServer;
 use tokio_taskpool::{SimpleTaskPool, TaskPool};
 
 use crate::support::{ctl, one, socket_path, target, wait_until};
@@ -120,7 +120,7 @@ async fn task_pool_commands_over_tcp_start_registered_functions() {
     handle.shutdown().await;
 }
 
-async fn one_json(handle: &tokio_taskpool::control::ControlHandle, command: &[&str]) -> String {
+async fn one_json(handle: &taskpool_control::ControlHandle, command: &[&str]) -> String {
     let target = target(handle);
     let mut args = vec!["--json"];
     args.extend(target.iter().map(String::as_str));

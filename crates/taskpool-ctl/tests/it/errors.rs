@@ -2,7 +2,7 @@
 //! unaffected by them.
 
 use serde_json::Value;
-use tokio_taskpool::control::ControlServer;
+use taskpool_control::ControlServer;
 use tokio_taskpool::SimpleTaskPool;
 
 use crate::support::{ctl, one, socket_path, target};

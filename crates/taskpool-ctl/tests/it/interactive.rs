@@ -4,8 +4,8 @@
 
 use std::process::Stdio;
 
+use taskpool_control::ControlServer;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio_taskpool::control::ControlServer;
 use tokio_taskpool::SimpleTaskPool;
 
 use crate::support::{socket_path, wait_until, within};

@@ -1,6 +1,6 @@
 //! Sessions without a terminal: commands piped in on stdin.
 
-use tokio_taskpool::control::ControlServer;
+use taskpool_control::ControlServer;
 use tokio_taskpool::SimpleTaskPool;
 
 use crate::support::{ctl, target, wait_until};

@@ -1,38 +1,10 @@
 //! Running the binary against a server.
 
-use std::future::Future;
-use std::path::PathBuf;
 use std::process::Stdio;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
 
+use taskpool_control::ControlHandle;
+pub(crate) use taskpool_test_support::{socket_path, wait_until, within};
 use tokio::io::AsyncWriteExt;
-use tokio_taskpool::control::ControlHandle;
-
-/// The longest any test waits for something that should happen at once.
-pub(crate) const WAIT: Duration = Duration::from_secs(20);
-
-pub(crate) async fn within<T>(what: &str, fut: impl Future<Output = T>) -> T {
-    match tokio::time::timeout(WAIT, fut).await {
-        Ok(value) => value,
-        Err(_) => panic!("timed out after {WAIT:?} waiting for {what}"),
-    }
-}
-
-pub(crate) async fn wait_until(what: &str, mut cond: impl FnMut() -> bool) {
-    within(what, async {
-        while !cond() {
-            tokio::time::sleep(Duration::from_millis(2)).await;
-        }
-    })
-    .await
-}
-
-pub(crate) fn socket_path(name: &str) -> PathBuf {
-    static NEXT: AtomicU64 = AtomicU64::new(0);
-    let n = NEXT.fetch_add(1, Ordering::Relaxed);
-    std::env::temp_dir().join(format!("tpctl-{}-{n}-{name}.sock", std::process::id()))
-}
 
 /// What a run of the binary gave.
 #[derive(Debug)]

@@ -6,8 +6,6 @@ mod callbacks;
 mod cancel;
 mod cancel_race;
 mod close;
-#[cfg(feature = "control")]
-mod control;
 mod current_task;
 mod graceful;
 mod group_handle;

@@ -1,7 +1,6 @@
 //! Helpers shared by the test modules.
 
-use std::sync::{Arc, Mutex};
-
+pub(crate) use taskpool_test_support::Log;
 use tokio::time::Instant;
 use tokio_taskpool::TaskId;
 
@@ -15,20 +14,6 @@ pub(crate) async fn settle() {
 /// Seconds since `start`, on tokio's clock.
 pub(crate) fn secs_since(start: Instant) -> f64 {
     (Instant::now() - start).as_secs_f64()
-}
-
-/// A shared, ordered log of what happened.
-#[derive(Clone, Default)]
-pub(crate) struct Log(Arc<Mutex<Vec<String>>>);
-
-impl Log {
-    pub(crate) fn push(&self, entry: impl Into<String>) {
-        self.0.lock().unwrap().push(entry.into());
-    }
-
-    pub(crate) fn entries(&self) -> Vec<String> {
-        self.0.lock().unwrap().clone()
-    }
 }
 
 pub(crate) fn ids(raw: &[u64]) -> Vec<TaskId> {

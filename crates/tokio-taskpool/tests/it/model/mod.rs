@@ -44,8 +44,6 @@
 //! sequences every time).
 
 mod driver;
-#[cfg(feature = "control")]
-mod faults;
 mod regressions;
 mod rng;
 mod soak;
@@ -82,7 +80,7 @@ fn run_one(seed: u64, steps: usize) -> Result<driver::Stats, String> {
         format!(
             "model case failed, seed {seed:#x}; replay with\n  \
              TASKPOOL_MODEL_SEED={seed:#x} TASKPOOL_MODEL_STEPS={steps} cargo test -p tokio-taskpool \
-             --no-default-features --test it model:: -- --nocapture\n{e}"
+             --test it model:: -- --nocapture\n{e}"
         )
     })
 }

@@ -1,4 +1,6 @@
-//! The seeded generator behind the model test.
+//! The seeded generator behind the model test (`taskpool_test_support::Rng`,
+//! shared with the control server's fault injection) and the seeds of its
+//! cases.
 //!
 //! SplitMix64 rather than `rand` or proptest: the stream of numbers for a seed
 //! is fixed by these ten lines, not by a dependency's version, so a seed
@@ -6,32 +8,7 @@
 //! shrinking assumes a run is a function of its input, which a pool on a
 //! multi-thread runtime is not (see `mod.rs`).
 
-#[derive(Clone, Debug)]
-pub(crate) struct Rng(u64);
-
-impl Rng {
-    pub(crate) fn new(seed: u64) -> Self {
-        Rng(seed)
-    }
-
-    pub(crate) fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// A number in `lo..=hi`.
-    pub(crate) fn range(&mut self, lo: usize, hi: usize) -> usize {
-        lo + (self.next_u64() % (hi - lo + 1) as u64) as usize
-    }
-
-    /// True with probability `percent` / 100.
-    pub(crate) fn chance(&mut self, percent: u64) -> bool {
-        self.next_u64() % 100 < percent
-    }
-}
+pub(crate) use taskpool_test_support::Rng;
 
 /// The seed of case `index` of a run whose base seed is `base`: well spread,
 /// so neighbouring cases do not start from similar streams.

@@ -11,8 +11,8 @@
 //! warm-up (plus a margin for allocator noise), and every counter adds up
 //! with what the tasks and the result stream saw.
 //!
-//! The poller is a control client asking the service pool's control
-//! server for `status` (with the `control` feature, on by default).
+//! The poller reads the service pool's `status`; the control server's own
+//! long run is `soak` in the `taskpool-control` crate's tests.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -129,28 +129,11 @@ fn soak_service_pool_keeps_memory_flat_and_counters_consistent() {
                 stopped
             })
         };
-        // The poller: a control client asking the service pool's server for
-        // `status` (without the control feature, the pool's own `status`).
-        #[cfg(feature = "control")]
-        let server = tokio_taskpool::control::ControlServer::builder(&service).build();
-        #[cfg(feature = "control")]
-        let control = server.listen_tcp("127.0.0.1:0").await.expect("the control server listens");
-        #[cfg(feature = "control")]
-        let mut client = tokio_taskpool::control::ControlClient::connect_tcp(control.local_addr().unwrap(), None)
-            .await
-            .expect("the control client connects");
+        // The poller: the service pool's `status`.
         let poller = {
             let (service, workers, done, seen) = (service.clone(), workers.clone(), done.clone(), seen.clone());
             tokio::spawn(async move {
                 while !done.load(Ordering::Relaxed) {
-                    #[cfg(feature = "control")]
-                    let remote = tokio::time::timeout(Duration::from_secs(5), client.status())
-                        .await
-                        .expect("status answered within 5 s")
-                        .expect("status answered");
-                    #[cfg(feature = "control")]
-                    let service_view = (remote.pool_size, remote.running);
-                    #[cfg(not(feature = "control"))]
                     let service_view = {
                         let status = service.status();
                         (status.pool_size, status.running)
@@ -160,7 +143,6 @@ fn soak_service_pool_keeps_memory_flat_and_counters_consistent() {
                         let over = running.saturating_sub(size.unwrap_or(usize::MAX)) as u64;
                         seen.max_over_limit.fetch_max(over, Ordering::Relaxed);
                     }
-                    let _ = &service;
                     seen.polls.fetch_add(1, Ordering::Relaxed);
                     sleep(Duration::from_millis(1)).await;
                 }

@@ -1,0 +1,183 @@
+//! Runs a parsed command against the pool, through the pool's public API only.
+
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+use taskpool_protocol::{Command, PoolKind, RemoteError, TasksReply};
+use tokio_taskpool::{SimpleTaskPool, TaskId, TaskPool};
+
+use super::replies::{bad_argument, flush_reply, refused, retire_reply, status_reply, task_reply};
+use super::ControlledPool;
+use crate::net::Peer;
+use crate::server::Shared;
+
+/// Runs `command` for `peer` and returns its result: `null` for a command
+/// that only acts. Every command that may change the pool is logged, with
+/// its outcome, at info level.
+///
+/// Cancel safety: only `flush` and `retire` wait. `flush` is cancel safe;
+/// a `retire` cut short (its session gone) leaves the workers asked to stop
+/// but cancels none. Every other command completes before its first await
+/// point.
+pub(crate) async fn execute(shared: &Shared, command: &Command, peer: &Peer) -> Result<Value, RemoteError> {
+    let pool = shared.pool.handle();
+    if shared.config.read_only && !command.is_query() {
+        tracing::debug!(%peer, pool = %pool, command = command.name(), "read-only control server refused a command");
+        return Err(RemoteError::new(
+            "read_only",
+            format!("this control server of {pool} is read-only; '{}' would change the pool", command.name()),
+        ));
+    }
+    if !command.applies_to(shared.pool.kind()) {
+        return Err(RemoteError::new(
+            "unsupported",
+            format!("'{}' does not apply to {pool}, a {}", command.name(), shared.pool.kind()),
+        ));
+    }
+    let result = run(shared, command).await;
+    if !command.is_query() {
+        let text = truncated(command.to_string(), 200);
+        match &result {
+            Ok(_) => tracing::info!(%peer, pool = %pool, command = %text, "control command done"),
+            Err(e) => {
+                tracing::info!(%peer, pool = %pool, command = %text, error = %e, "control command refused")
+            }
+        }
+    }
+    result
+}
+
+async fn run(shared: &Shared, command: &Command) -> Result<Value, RemoteError> {
+    let pool = shared.pool.handle();
+    Ok(match command {
+        Command::Help { command } => {
+            let simple = shared.pool.kind() == PoolKind::SimpleTaskPool;
+            json!(Command::help(command.as_deref(), simple)?)
+        }
+        Command::PoolSize => json!(pool.pool_size()),
+        Command::SetPoolSize { size } => {
+            pool.set_pool_size(*size);
+            Value::Null
+        }
+        Command::Lock => {
+            pool.lock();
+            Value::Null
+        }
+        Command::Unlock => {
+            pool.unlock();
+            Value::Null
+        }
+        Command::IsLocked => json!(pool.is_locked()),
+        Command::IsClosed => json!(pool.is_closed()),
+        Command::IsFull => json!(pool.is_full()),
+        Command::NumRunning => json!(pool.num_running()),
+        Command::NumWaiting => json!(pool.num_waiting()),
+        Command::NumCancelled => json!(pool.num_cancelled()),
+        Command::NumEnded => json!(pool.num_ended()),
+        Command::NumFailed => json!(pool.num_failed()),
+        Command::GroupIds { groups } => {
+            let groups: Vec<&str> = groups.iter().map(String::as_str).collect();
+            ids(pool.group_ids(&groups).map_err(refused)?)
+        }
+        Command::Cancel { ids } => {
+            if ids.is_empty() {
+                return Err(bad_argument("cancel: expected at least one task ID"));
+            }
+            let ids: Vec<TaskId> = ids.iter().copied().map(TaskId::from).collect();
+            pool.cancel(&ids).map_err(refused)?;
+            Value::Null
+        }
+        Command::CancelGroup { group } => {
+            pool.cancel_group(group).map_err(refused)?;
+            Value::Null
+        }
+        Command::CancelAll => {
+            pool.cancel_all();
+            Value::Null
+        }
+        Command::Flush => json!(flush_reply(pool.flush().await)),
+        Command::Status => json!(status_reply(pool.status())),
+        Command::Tasks => {
+            let mut tasks = pool.running_tasks();
+            tasks.sort_by_key(|task| task.id);
+            json!(TasksReply(tasks.into_iter().map(task_reply).collect()))
+        }
+        Command::Registered => json!(shared.registry.list()),
+        Command::Start { n } => {
+            if *n == 0 {
+                return Err(bad_argument("start: N must be at least 1"));
+            }
+            json!(simple(shared)?.start(*n).map_err(refused)?.name())
+        }
+        Command::Stop { n } => ids(simple(shared)?.stop(*n)),
+        Command::StopAll => ids(simple(shared)?.stop_all()),
+        Command::Retire { n, timeout_secs } => {
+            let retired = simple(shared)?.retire(*n, Duration::from_secs(*timeout_secs)).await;
+            json!(retire_reply(retired))
+        }
+        Command::Apply { function, argument, num, group } => {
+            if *num == 0 {
+                return Err(bad_argument("apply: -n must be at least 1"));
+            }
+            let name =
+                shared.registry.apply(task_pool(shared)?, function, argument.clone(), *num, group.clone())?;
+            json!(name)
+        }
+        Command::Map { style, function, items, num_concurrent, group } => {
+            if *num_concurrent == 0 {
+                return Err(bad_argument(format!("{}: -n must be at least 1", style.as_str())));
+            }
+            let pool = task_pool(shared)?;
+            json!(shared.registry.map(
+                pool,
+                function,
+                *style,
+                items.clone(),
+                *num_concurrent,
+                group.clone()
+            )?)
+        }
+        // A command of a newer protocol crate than this server knows.
+        other => {
+            return Err(RemoteError::new(
+                "unsupported",
+                format!("this control server does not know '{}'", other.name()),
+            ))
+        }
+    })
+}
+
+fn ids(ids: impl IntoIterator<Item = TaskId>) -> Value {
+    json!(ids.into_iter().map(TaskId::as_u64).collect::<Vec<_>>())
+}
+
+fn simple(shared: &Shared) -> Result<&SimpleTaskPool, RemoteError> {
+    match &shared.pool {
+        ControlledPool::SimpleTaskPool(pool) => Ok(pool),
+        ControlledPool::TaskPool(pool) => {
+            Err(RemoteError::new("unsupported", format!("{pool} is a TaskPool, not a SimpleTaskPool")))
+        }
+    }
+}
+
+fn task_pool(shared: &Shared) -> Result<&TaskPool, RemoteError> {
+    match &shared.pool {
+        ControlledPool::TaskPool(pool) => Ok(pool),
+        ControlledPool::SimpleTaskPool(pool) => {
+            Err(RemoteError::new("unsupported", format!("{pool} is a SimpleTaskPool, not a TaskPool")))
+        }
+    }
+}
+
+fn truncated(mut text: String, max: usize) -> String {
+    if text.len() > max {
+        let mut cut = max;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        text.truncate(cut);
+        text.push_str("...");
+    }
+    text
+}

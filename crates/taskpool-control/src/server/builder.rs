@@ -1,0 +1,174 @@
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::de::DeserializeOwned;
+
+use super::{Config, ControlServer, Shared};
+use crate::pool::{ControlledPool, Registry};
+
+/// Sets up a [`ControlServer`]: its access token, read-only mode, limits
+/// and, for a [`TaskPool`](tokio_taskpool::TaskPool), the functions clients may start.
+/// Made by [`ControlServer::builder`].
+///
+/// ```
+/// use std::time::Duration;
+/// use taskpool_control::ControlServer;
+/// use tokio_taskpool::TaskPool;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let pool = TaskPool::builder().name("ingest").build();
+/// let server = ControlServer::builder(&pool)
+///     .register("fetch", |url: String| async move { url.len() })
+///     .token("s3cret")
+///     .max_sessions(4)
+///     .idle_timeout(Duration::from_secs(60))
+///     .build();
+/// assert_eq!(server.pool().handle().to_string(), "TaskPool-ingest");
+/// # }
+/// ```
+#[must_use = "a builder does nothing until .build()"]
+pub struct ControlServerBuilder {
+    pool: ControlledPool,
+    registry: Registry,
+    config: Config,
+}
+
+impl ControlServerBuilder {
+    pub(crate) fn new(pool: ControlledPool) -> Self {
+        ControlServerBuilder { pool, registry: Registry::default(), config: Config::default() }
+    }
+
+    /// Registers `f` under `name`, for `apply`, `map`, `starmap` and
+    /// `doublestarmap`: the only functions a client can ever start. By
+    /// default, none is registered.
+    ///
+    /// `f` takes one argument, deserialized with serde from the JSON the
+    /// client sends; its result is dropped. For `starmap`, make the argument
+    /// a tuple (each item is a JSON array); for `doublestarmap`, a struct
+    /// (each item is a JSON object).
+    ///
+    /// ```
+    /// use serde::Deserialize;
+    /// use taskpool_control::ControlServer;
+    /// use tokio_taskpool::TaskPool;
+    ///
+    /// #[derive(Deserialize)]
+    /// struct Job {
+    ///     url: String,
+    ///     retries: u32,
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let server = ControlServer::builder(TaskPool::new())
+    ///     .register("fetch", |url: String| async move { drop(url) }) // map fetch '["a", "b"]'
+    ///     .register("add", |(a, b): (u32, u32)| async move { a + b }) // starmap add '[[1, 2], [3, 4]]'
+    ///     .register("job", |job: Job| async move { job.retries }) // doublestarmap job '[{"url": "a", "retries": 3}]'
+    ///     .register("tick", |(): ()| async {}) // apply tick -n 5
+    ///     .build();
+    /// # }
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// If the server controls a [`SimpleTaskPool`](tokio_taskpool::SimpleTaskPool),
+    /// which starts only its own worker; if `name` is empty or contains
+    /// whitespace; if `name` is registered already.
+    #[track_caller]
+    pub fn register<F, A, Fut>(mut self, name: impl Into<String>, f: F) -> Self
+    where
+        F: Fn(A) -> Fut + Send + Sync + 'static,
+        A: DeserializeOwned + Send + 'static,
+        Fut: Future + Send + 'static,
+        Fut::Output: Send + 'static,
+    {
+        let name = name.into();
+        assert!(
+            matches!(self.pool, ControlledPool::TaskPool(_)),
+            "register({name:?}): a SimpleTaskPool runs only its own worker; register functions on a TaskPool's server"
+        );
+        self.registry.insert(name, f);
+        self
+    }
+
+    /// Requires every client to present `token` in its first line. By
+    /// default, no token is required, and the server may listen only on
+    /// loopback TCP addresses and Unix sockets; with a token it may listen
+    /// on any address.
+    ///
+    /// The token travels in clear text: on a network you do not trust, put
+    /// the server behind TLS or an SSH tunnel.
+    pub fn token(mut self, token: impl Into<String>) -> Self {
+        self.config.token = Some(token.into());
+        self
+    }
+
+    /// Whether the server refuses every command that changes the pool, and
+    /// runs only queries (`status`, `tasks`, `pool-size`, `num-*`, `is-*`,
+    /// `group-ids`, `registered`, `help`). By default, false.
+    pub fn read_only(mut self, read_only: bool) -> Self {
+        self.config.read_only = read_only;
+        self
+    }
+
+    /// The longest line a client may send, in bytes. A longer line is read
+    /// to its end and dropped, and gets a `line_too_long` error. By default,
+    /// 64 KiB.
+    ///
+    /// # Panics
+    ///
+    /// If `bytes` is below 256: the hello itself would not fit.
+    #[track_caller]
+    pub fn max_line_len(mut self, bytes: usize) -> Self {
+        assert!(bytes >= 256, "max_line_len({bytes}): at least 256 bytes are needed for the hello");
+        self.config.max_line_len = bytes;
+        self
+    }
+
+    /// How many sessions may be open at once, over all the listeners of the
+    /// server. A client beyond that gets a `too_many_sessions` error and is
+    /// disconnected. By default, 16.
+    ///
+    /// # Panics
+    ///
+    /// If `sessions` is 0.
+    #[track_caller]
+    pub fn max_sessions(mut self, sessions: usize) -> Self {
+        assert!(sessions > 0, "max_sessions(0): no client could ever connect");
+        self.config.max_sessions = sessions;
+        self
+    }
+
+    /// How long a session may stay silent (no line received, or a reply not
+    /// taken) before the server closes it with an `idle_timeout` error. The
+    /// first line must come within this time too. By default, 10 minutes.
+    ///
+    /// # Panics
+    ///
+    /// If `timeout` is zero.
+    #[track_caller]
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        assert!(!timeout.is_zero(), "idle_timeout(0): every session would time out at once");
+        self.config.idle_timeout = timeout;
+        self
+    }
+
+    /// Builds the server; it listens once asked to, with
+    /// [`ControlServer::listen_tcp`] or [`ControlServer::listen_unix`].
+    pub fn build(self) -> ControlServer {
+        ControlServer { shared: Arc::new(Shared::new(self.pool, self.registry, self.config)) }
+    }
+}
+
+impl fmt::Debug for ControlServerBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ControlServerBuilder")
+            .field("pool", &self.pool.handle().to_string())
+            .field("registered", &self.registry)
+            .field("config", &self.config)
+            .finish()
+    }
+}

@@ -1,0 +1,79 @@
+use std::fmt;
+use std::time::Duration;
+
+/// The settings of a control server, set through
+/// [`ControlServerBuilder`](crate::ControlServerBuilder).
+#[derive(Clone)]
+pub(crate) struct Config {
+    pub(crate) token: Option<String>,
+    pub(crate) read_only: bool,
+    pub(crate) max_line_len: usize,
+    pub(crate) max_sessions: usize,
+    pub(crate) idle_timeout: Duration,
+}
+
+impl Config {
+    pub(crate) const DEFAULT_MAX_LINE_LEN: usize = 64 * 1024;
+    pub(crate) const DEFAULT_MAX_SESSIONS: usize = 16;
+    pub(crate) const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(600);
+
+    /// Whether `presented` is the configured token (true when none is
+    /// configured). The comparison takes the same time wherever the first
+    /// difference is.
+    pub(crate) fn token_matches(&self, presented: Option<&str>) -> bool {
+        let Some(expected) = &self.token else { return true };
+        let presented = presented.unwrap_or("");
+        let (a, b) = (expected.as_bytes(), presented.as_bytes());
+        let mut diff = u8::from(a.len() != b.len());
+        for (i, &x) in a.iter().enumerate() {
+            diff |= x ^ b.get(i).copied().unwrap_or(0);
+        }
+        diff == 0
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            token: None,
+            read_only: false,
+            max_line_len: Config::DEFAULT_MAX_LINE_LEN,
+            max_sessions: Config::DEFAULT_MAX_SESSIONS,
+            idle_timeout: Config::DEFAULT_IDLE_TIMEOUT,
+        }
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .field("read_only", &self.read_only)
+            .field("max_line_len", &self.max_line_len)
+            .field("max_sessions", &self.max_sessions)
+            .field("idle_timeout", &self.idle_timeout)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_must_match_exactly() {
+        let config = Config { token: Some("s3cret".into()), ..Config::default() };
+        assert!(config.token_matches(Some("s3cret")));
+        for wrong in [None, Some(""), Some("s3cre"), Some("s3cretx"), Some("S3cret")] {
+            assert!(!config.token_matches(wrong), "{wrong:?} must not match");
+        }
+        assert!(Config::default().token_matches(None));
+        assert!(Config::default().token_matches(Some("anything")));
+    }
+
+    #[test]
+    fn debug_hides_the_token() {
+        let config = Config { token: Some("s3cret".into()), ..Config::default() };
+        assert!(!format!("{config:?}").contains("s3cret"));
+    }
+}

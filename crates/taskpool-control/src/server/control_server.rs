@@ -1,0 +1,250 @@
+use std::fmt;
+#[cfg(unix)]
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use taskpool_protocol::{RemoteError, Response};
+use tokio::io::AsyncWriteExt;
+use tokio::net::ToSocketAddrs;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+use super::{ControlHandle, ControlServerBuilder, ListenError, Shared};
+use crate::net::{Endpoint, Listener, Stream};
+use crate::pool::ControlledPool;
+use crate::session;
+
+/// A control server for one pool: lets an operator or a program change the
+/// pool while it runs, from outside the process, over TCP or a Unix socket.
+///
+/// Build it with [`ControlServer::builder`], then start listeners with
+/// [`listen_tcp`](ControlServer::listen_tcp) and
+/// [`listen_unix`](ControlServer::listen_unix); each returns a
+/// [`ControlHandle`] that stops its listener and closes its sessions when
+/// dropped or shut down. A server may listen in several places at once, and
+/// several servers (say, one read-only) may serve the same pool. It is a
+/// cheap `Clone` handle.
+///
+/// Clients speak one of two modes, chosen by their first line: the text mode
+/// of asyncio-taskpool's control client, or a versioned JSON-lines mode for
+/// programs (see `ControlClient` (in `taskpool-protocol`) and
+/// `docs/PROTOCOL.md`).
+///
+/// # Security
+///
+/// Secure by default: a Unix socket is created with mode 0600 (owner
+/// only); TCP listens only on loopback addresses unless an access token is
+/// configured, which every client must then present; only functions
+/// registered with [`ControlServerBuilder::register`] can ever be started;
+/// a [`read_only`](ControlServerBuilder::read_only) server runs queries
+/// only. Lines, sessions and silence are limited. Every command that changes
+/// the pool is logged with `tracing` at info level, with the client's
+/// address or Unix user ID.
+///
+/// # Comparison with the reference library
+///
+/// asyncio-taskpool's control server has no access control, lets a client
+/// name any importable function as a callback, splits commands on single
+/// spaces, and crashes on the handshake in release 1.2.0. Its own client
+/// can still drive this server: see the text mode in `docs/PROTOCOL.md`.
+///
+/// ```
+/// use taskpool_control::ControlServer;
+/// use taskpool_protocol::{Command, ControlClient};
+/// use tokio_taskpool::SimpleTaskPool;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let pool = SimpleTaskPool::builder(std::future::pending::<()>).name("workers").build();
+/// let server = ControlServer::builder(&pool).build();
+/// let handle = server.listen_tcp("127.0.0.1:0").await.unwrap();
+///
+/// let addr = handle.local_addr().unwrap();
+/// let mut client = ControlClient::connect_tcp(addr, None).await.unwrap();
+/// assert_eq!(client.server().pool, "SimpleTaskPool-workers");
+/// client.call(&Command::Start { n: 3 }).await.unwrap();
+/// assert_eq!(pool.num_running() + pool.num_waiting(), 3);
+/// handle.shutdown().await;
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct ControlServer {
+    pub(crate) shared: Arc<Shared>,
+}
+
+/// How long a refused connection is given to take its error line.
+const REFUSAL_TIMEOUT: Duration = Duration::from_secs(2);
+
+impl ControlServer {
+    /// Starts setting up a server for `pool`, a [`TaskPool`](tokio_taskpool::TaskPool)
+    /// or a [`SimpleTaskPool`](tokio_taskpool::SimpleTaskPool) (or a reference to one).
+    ///
+    /// ```
+    /// use taskpool_control::ControlServer;
+    /// use tokio_taskpool::TaskPool;
+    ///
+    /// let pool = TaskPool::new();
+    /// let server = ControlServer::builder(&pool).read_only(true).build();
+    /// # drop(server);
+    /// ```
+    pub fn builder(pool: impl Into<ControlledPool>) -> ControlServerBuilder {
+        ControlServerBuilder::new(pool.into())
+    }
+
+    /// The pool this server drives.
+    pub fn pool(&self) -> &ControlledPool {
+        &self.shared.pool
+    }
+
+    /// Listens on a TCP address, such as `"127.0.0.1:4000"` (port 0 picks a
+    /// free port; see [`ControlHandle::local_addr`]), until the returned
+    /// handle is dropped or shut down.
+    ///
+    /// # Errors
+    ///
+    /// [`ListenError::RemoteWithoutToken`] when the address is not a
+    /// loopback address and no token is configured;
+    /// [`ListenError::Io`] when resolving or binding fails.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: if the future is dropped, nothing listens.
+    ///
+    /// # Panics
+    ///
+    /// Outside a tokio runtime.
+    pub async fn listen_tcp(&self, addr: impl ToSocketAddrs) -> Result<ControlHandle, ListenError> {
+        let (listener, endpoint) = Listener::bind_tcp(addr, self.shared.config.token.is_some()).await?;
+        Ok(self.serve(listener, endpoint))
+    }
+
+    /// Listens on a Unix socket at `path`, created with mode 0600, until the
+    /// returned handle is dropped or shut down; the socket file is removed
+    /// then. A socket file already at `path` is replaced only if nothing
+    /// listens on it.
+    ///
+    /// # Errors
+    ///
+    /// [`ListenError::SocketInUse`] when a server listens on `path`;
+    /// [`ListenError::NotASocket`] when something else is there;
+    /// [`ListenError::Io`] when binding fails.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: it does not wait for anything.
+    ///
+    /// # Panics
+    ///
+    /// Outside a tokio runtime.
+    ///
+    /// ```
+    /// use taskpool_control::ControlServer;
+    /// use tokio_taskpool::TaskPool;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use std::os::unix::fs::PermissionsExt;
+    ///
+    /// let path = std::env::temp_dir().join(format!("taskpool-doc-{}.sock", std::process::id()));
+    /// let server = ControlServer::builder(TaskPool::new()).build();
+    /// let handle = server.listen_unix(&path).await.unwrap();
+    /// assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+    /// handle.shutdown().await;
+    /// assert!(!path.exists());
+    /// # }
+    /// ```
+    #[cfg(unix)]
+    pub async fn listen_unix(&self, path: impl AsRef<Path>) -> Result<ControlHandle, ListenError> {
+        let (listener, endpoint) = Listener::bind_unix(path.as_ref())?;
+        Ok(self.serve(listener, endpoint))
+    }
+
+    fn serve(&self, listener: Listener, endpoint: Endpoint) -> ControlHandle {
+        let token = CancellationToken::new();
+        tracing::info!("control server for {} listening on {endpoint}", self.shared.pool.handle());
+        let task = tokio::spawn(accept_loop(Arc::clone(&self.shared), listener, token.clone()));
+        ControlHandle::new(endpoint, token, task)
+    }
+}
+
+/// Accepts connections until `stop` is cancelled, then ends every session.
+/// The listener (and with it a Unix socket file) is dropped when this future
+/// ends or is dropped.
+async fn accept_loop(shared: Arc<Shared>, listener: Listener, stop: CancellationToken) {
+    let mut sessions = JoinSet::new();
+    loop {
+        tokio::select! {
+            biased;
+            () = stop.cancelled() => break,
+            Some(ended) = sessions.join_next(), if !sessions.is_empty() => {
+                if let Err(e) = ended {
+                    if e.is_panic() {
+                        tracing::error!("a control session panicked: {e}");
+                    }
+                }
+            }
+            accepted = listener.accept() => match accepted {
+                Ok((stream, peer)) => match Arc::clone(&shared.sessions).try_acquire_owned() {
+                    Ok(permit) => {
+                        tracing::debug!("control session opened by {peer}");
+                        sessions.spawn(session::run(Arc::clone(&shared), stream, peer, permit));
+                    }
+                    Err(_) => {
+                        tracing::warn!("refused a control connection from {peer}: too many sessions");
+                        if let Ok(permit) = Arc::clone(&shared.refusals).try_acquire_owned() {
+                            sessions.spawn(async move {
+                                refuse(stream).await;
+                                drop(permit);
+                            });
+                        }
+                    }
+                },
+                Err(e) => {
+                    // Such as running out of file descriptors: back off
+                    // rather than spin, and try again.
+                    tracing::warn!("control server could not accept a connection: {e}");
+                    tokio::select! {
+                        () = stop.cancelled() => break,
+                        () = tokio::time::sleep(Duration::from_millis(100)) => {}
+                    }
+                }
+            },
+        }
+    }
+    // Sessions hold no lock of the pool across an await; ending them at any
+    // point leaves the pool consistent.
+    sessions.shutdown().await;
+    tracing::info!("control server for {} stopped", shared.pool.handle());
+}
+
+/// Tells a connection over the session limit why it is refused, then waits
+/// (briefly) for the client to close, so that the line is not lost to a
+/// reset caused by unread input.
+async fn refuse(mut stream: Stream) {
+    let error = RemoteError::new("too_many_sessions", "too many control sessions are open; try again later");
+    let mut line = serde_json::to_vec(&Response::failure(None, error)).expect("a response always serializes");
+    line.push(b'\n');
+    // A fresh connection's send buffer is empty: the line fits at once.
+    let _ = stream.try_write(&line);
+    let _ = tokio::time::timeout(REFUSAL_TIMEOUT, async {
+        let _ = stream.shutdown().await;
+        let mut sink = [0u8; 1024];
+        while let Ok(n) = tokio::io::AsyncReadExt::read(&mut stream, &mut sink).await {
+            if n == 0 {
+                break;
+            }
+        }
+    })
+    .await;
+}
+
+impl fmt::Debug for ControlServer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ControlServer")
+            .field("pool", &self.shared.pool.handle().to_string())
+            .field("registered", &self.shared.registry)
+            .field("config", &self.shared.config)
+            .finish()
+    }
+}

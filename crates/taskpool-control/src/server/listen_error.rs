@@ -1,0 +1,87 @@
+use std::error::Error;
+use std::fmt;
+use std::io;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Why a control server could not start listening.
+///
+/// ```
+/// use taskpool_control::{ControlServer, ListenError};
+/// use tokio_taskpool::TaskPool;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let server = ControlServer::builder(TaskPool::new()).build();
+/// // Without an access token, only loopback addresses are allowed.
+/// let err = server.listen_tcp("0.0.0.0:0").await.unwrap_err();
+/// assert!(matches!(err, ListenError::RemoteWithoutToken { .. }));
+/// assert_eq!(
+///     err.to_string(),
+///     "refusing to listen on 0.0.0.0:0 without an access token: only loopback addresses \
+///      are allowed without one (set ControlServerBuilder::token)"
+/// );
+/// # }
+/// ```
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ListenError {
+    /// The TCP address is not a loopback address and no access token is
+    /// configured.
+    RemoteWithoutToken {
+        /// The address that was refused.
+        addr: SocketAddr,
+    },
+    /// A server already listens on the Unix socket path.
+    SocketInUse {
+        /// The path.
+        path: PathBuf,
+    },
+    /// Something other than a socket exists at the Unix socket path; it is
+    /// left alone.
+    NotASocket {
+        /// The path.
+        path: PathBuf,
+    },
+    /// An I/O error while resolving, binding or preparing the socket.
+    Io {
+        /// What was being done, e.g. `binding 127.0.0.1:4000`.
+        action: String,
+        /// The error.
+        source: io::Error,
+    },
+}
+
+impl ListenError {
+    pub(crate) fn io(action: impl Into<String>, source: io::Error) -> Self {
+        ListenError::Io { action: action.into(), source }
+    }
+}
+
+impl fmt::Display for ListenError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ListenError::RemoteWithoutToken { addr } => write!(
+                f,
+                "refusing to listen on {addr} without an access token: only loopback addresses are \
+                 allowed without one (set ControlServerBuilder::token)"
+            ),
+            ListenError::SocketInUse { path } => {
+                write!(f, "a server already listens on {}", path.display())
+            }
+            ListenError::NotASocket { path } => {
+                write!(f, "{} exists and is not a socket; not replacing it", path.display())
+            }
+            ListenError::Io { action, source } => write!(f, "{action}: {source}"),
+        }
+    }
+}
+
+impl Error for ListenError {
+    fn source(&self) -> Option<&(dyn Error + 'static)> {
+        match self {
+            ListenError::Io { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}

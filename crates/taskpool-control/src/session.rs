@@ -1,0 +1,241 @@
+//! One client's session: the handshake that picks the wire mode, then one
+//! reply per command line. TCP and Unix sessions share this code.
+
+use std::io;
+use std::sync::Arc;
+
+use serde_json::Value;
+use tokio::io::AsyncWriteExt;
+use tokio::sync::OwnedSemaphorePermit;
+
+use taskpool_protocol::{
+    Command, Hello, Line, LineReader, RemoteError, Request, Response, ServerHello, PROTOCOL_NAME,
+    PROTOCOL_VERSION,
+};
+
+use crate::net::{Peer, Stream};
+use crate::pool::execute;
+use crate::server::Shared;
+
+/// The wire mode, chosen by the client's first line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mode {
+    /// asyncio-taskpool's: one command line in, one text reply out.
+    Text,
+    /// One JSON request in, one JSON response out.
+    Json,
+}
+
+struct Session {
+    shared: Arc<Shared>,
+    peer: Peer,
+    conn: LineReader<Stream>,
+}
+
+/// Serves one connection until the client leaves, the session idles out, or
+/// the task is aborted because the server stops. `_permit` holds the
+/// session's place under the session limit until then.
+pub(crate) async fn run(shared: Arc<Shared>, stream: Stream, peer: Peer, _permit: OwnedSemaphorePermit) {
+    let conn = LineReader::new(stream, shared.config.max_line_len);
+    let mut session = Session { shared, peer, conn };
+    match session.serve().await {
+        Ok(()) => tracing::debug!("control session of {} ended", session.peer),
+        Err(e) => tracing::debug!("control session of {} ended: {e}", session.peer),
+    }
+}
+
+impl Session {
+    async fn serve(&mut self) -> io::Result<()> {
+        let Some(mode) = self.handshake().await? else { return Ok(()) };
+        loop {
+            let Some(line) = self.next_line(mode).await? else { return Ok(()) };
+            let reply = match line {
+                Line::Eof => return Ok(()),
+                Line::TooLong => reply(mode, None, Err(self.line_too_long())),
+                Line::Bytes(bytes) => match String::from_utf8(bytes) {
+                    Err(_) => {
+                        reply(mode, None, Err(RemoteError::new("bad_request", "the line is not valid UTF-8")))
+                    }
+                    // Blank lines get no reply, as at a shell prompt.
+                    Ok(text) if text.trim().is_empty() => continue,
+                    Ok(text) => match mode {
+                        Mode::Text => self.text_command(&text).await,
+                        Mode::Json => self.json_request(&text).await,
+                    },
+                },
+            };
+            self.write(&reply).await?;
+        }
+    }
+
+    /// Reads the hello, checks it and the token, and answers it. `None`
+    /// when the session must end (an error reply was sent when useful).
+    async fn handshake(&mut self) -> io::Result<Option<Mode>> {
+        // Until the mode is known, errors go out in JSON form.
+        let Some(line) = self.next_line(Mode::Json).await? else { return Ok(None) };
+        let bytes = match line {
+            Line::Eof => return Ok(None),
+            Line::TooLong => {
+                self.write(&reply(Mode::Json, None, Err(self.line_too_long()))).await?;
+                return Ok(None);
+            }
+            Line::Bytes(bytes) => bytes,
+        };
+        let mode = match serde_json::from_slice::<Hello>(&bytes) {
+            Err(e) => Err(RemoteError::new(
+                "bad_handshake",
+                format!("the first line must be a JSON hello object such as {{\"protocol\": \"{PROTOCOL_NAME}\", \"version\": {PROTOCOL_VERSION}}}: {e}"),
+            )),
+            Ok(hello) => self.check_hello(&hello).map(|mode| (mode, hello)),
+        };
+        let (mode, hello) = match mode {
+            Ok(accepted) => accepted,
+            Err(e) => {
+                tracing::debug!("control handshake of {} refused: {e}", self.peer);
+                self.write(&reply(Mode::Json, None, Err(e))).await?;
+                return Ok(None);
+            }
+        };
+        if !self.shared.config.token_matches(hello.token.as_deref()) {
+            tracing::warn!(peer = %self.peer, pool = %self.shared.pool.handle(), "control session refused: wrong or missing access token");
+            let what = if hello.token.is_some() { "wrong" } else { "missing" };
+            let e = RemoteError::new("unauthorized", format!("{what} access token"));
+            self.write(&reply(mode, None, Err(e))).await?;
+            return Ok(None);
+        }
+        let pool = self.shared.pool.handle().to_string();
+        let answer = match mode {
+            Mode::Text => format!("{pool}\n").into_bytes(),
+            Mode::Json => reply(
+                Mode::Json,
+                None,
+                Ok(serde_json::to_value(ServerHello::new(
+                    pool,
+                    self.shared.pool.kind().as_str(),
+                    self.shared.config.read_only,
+                ))
+                .expect("a server hello always serializes")),
+            ),
+        };
+        self.write(&answer).await?;
+        tracing::debug!("control session of {} started in {mode:?} mode", self.peer);
+        Ok(Some(mode))
+    }
+
+    fn check_hello(&self, hello: &Hello) -> Result<Mode, RemoteError> {
+        match (&hello.protocol, hello.version, hello.terminal_width) {
+            (Some(protocol), _, _) if protocol != PROTOCOL_NAME => Err(RemoteError::new(
+                "bad_handshake",
+                format!("unknown protocol '{protocol}'; this server speaks '{PROTOCOL_NAME}'"),
+            )),
+            (Some(_), Some(PROTOCOL_VERSION), _) => Ok(Mode::Json),
+            (Some(_), Some(version), _) => Err(RemoteError::new(
+                "unsupported_version",
+                format!("this server speaks version {PROTOCOL_VERSION} of the protocol, not {version}"),
+            )),
+            (Some(_), None, _) => Err(RemoteError::new("bad_handshake", "the hello has no version")),
+            (None, _, Some(_)) => Ok(Mode::Text),
+            (None, _, None) => Err(RemoteError::new(
+                "bad_handshake",
+                format!("the hello must name the protocol (\"protocol\": \"{PROTOCOL_NAME}\") or, for the text mode, carry \"terminal_width\""),
+            )),
+        }
+    }
+
+    async fn text_command(&self, text: &str) -> Vec<u8> {
+        match Command::parse_line(text) {
+            Ok(command) => {
+                let result = execute(&self.shared, &command, &self.peer).await;
+                reply(Mode::Text, None, result.map(|value| Value::String(command.render(&value))))
+            }
+            Err(e) => reply(Mode::Text, None, Err(e)),
+        }
+    }
+
+    async fn json_request(&self, text: &str) -> Vec<u8> {
+        let value: Value = match serde_json::from_str(text) {
+            Ok(value) => value,
+            Err(e) => return reply(Mode::Json, None, Err(bad_request(e))),
+        };
+        if !value.is_object() {
+            let e = RemoteError::new("bad_request", format!("a request must be a JSON object, not {value}"));
+            return reply(Mode::Json, None, Err(e));
+        }
+        let id = value.get("id").cloned();
+        let request: Request = match serde_json::from_value(value) {
+            Ok(request) => request,
+            Err(e) => return reply(Mode::Json, id, Err(bad_request(e))),
+        };
+        let result = match request.command() {
+            Ok(command) => execute(&self.shared, &command, &self.peer).await,
+            Err(e) => Err(e),
+        };
+        reply(Mode::Json, id, result)
+    }
+
+    fn line_too_long(&self) -> RemoteError {
+        RemoteError::new(
+            "line_too_long",
+            format!(
+                "the line is longer than the limit of {} bytes and was dropped",
+                self.shared.config.max_line_len
+            ),
+        )
+    }
+
+    /// The next line, or `None` when the session idled out (the client was
+    /// told).
+    async fn next_line(&mut self, mode: Mode) -> io::Result<Option<Line>> {
+        let idle = self.shared.config.idle_timeout;
+        match tokio::time::timeout(idle, self.conn.next_line()).await {
+            Ok(line) => line.map(Some),
+            Err(_) => {
+                tracing::debug!("control session of {} idled out", self.peer);
+                let e = RemoteError::new(
+                    "idle_timeout",
+                    format!("nothing received for {idle:?}; closing the session"),
+                );
+                self.write(&reply(mode, None, Err(e))).await?;
+                Ok(None)
+            }
+        }
+    }
+
+    /// Writes one reply; a client that does not take it within the idle
+    /// timeout loses its session, so it never holds anything up.
+    async fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
+        let stream = self.conn.stream_mut();
+        let written = async {
+            stream.write_all(bytes).await?;
+            stream.flush().await
+        };
+        match tokio::time::timeout(self.shared.config.idle_timeout, written).await {
+            Ok(result) => result,
+            Err(_) => Err(io::Error::new(io::ErrorKind::TimedOut, "the client does not read its replies")),
+        }
+    }
+}
+
+fn bad_request(e: serde_json::Error) -> RemoteError {
+    RemoteError::new("bad_request", format!("not a valid request: {e}"))
+}
+
+/// One reply line in the session's mode, with its newline.
+///
+/// Text mode: the result as is, or `error: MESSAGE`. In text mode `result`
+/// is already the rendered text (a JSON string).
+fn reply(mode: Mode, id: Option<Value>, result: Result<Value, RemoteError>) -> Vec<u8> {
+    let mut line = match (mode, result) {
+        (Mode::Text, Ok(Value::String(text))) => text.into_bytes(),
+        (Mode::Text, Ok(other)) => other.to_string().into_bytes(),
+        (Mode::Text, Err(e)) => format!("error: {e}").into_bytes(),
+        (Mode::Json, Ok(result)) => to_line(&Response::success(id, result)),
+        (Mode::Json, Err(e)) => to_line(&Response::failure(id, e)),
+    };
+    line.push(b'\n');
+    line
+}
+
+fn to_line(response: &Response) -> Vec<u8> {
+    serde_json::to_vec(response).expect("a response always serializes")
+}

@@ -1,0 +1,96 @@
+//! Every command that changes the pool is logged, with who sent it.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use taskpool_control::ControlServer;
+use taskpool_protocol::{Command, ControlClient};
+use tokio_taskpool::TaskPool;
+
+use crate::support::{socket_path, tcp_client, within};
+
+/// A `tracing` writer that keeps what it is given.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Captured {
+    fn text(&self) -> String {
+        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+    }
+}
+
+/// The log of the whole test binary. A global subscriber, because
+/// `tracing` caches per call site whether anyone is interested, across
+/// threads: with a thread-local subscriber, another test's thread can make
+/// this test's events disappear.
+fn captured_log() -> &'static Captured {
+    static CAPTURED: OnceLock<Captured> = OnceLock::new();
+    CAPTURED.get_or_init(|| {
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .with_max_level(tracing::Level::INFO)
+            .finish();
+        tracing::subscriber::set_global_default(subscriber)
+            .expect("no other test of this binary installs a global subscriber");
+        captured
+    })
+}
+
+#[tokio::test]
+async fn changes_are_logged_with_the_peer() {
+    let captured = captured_log();
+    let pool = TaskPool::builder().name("audit").build();
+    let server = ControlServer::builder(&pool).build();
+    let tcp = server.listen_tcp("127.0.0.1:0").await.unwrap();
+    let unix = server.listen_unix(socket_path("audit")).await.unwrap();
+    let mut over_tcp = tcp_client(&tcp).await;
+    over_tcp.call(&Command::PoolSize).await.unwrap();
+    over_tcp.call(&Command::SetPoolSize { size: Some(5) }).await.unwrap();
+    over_tcp.call(&Command::NumRunning).await.unwrap();
+    let mut over_unix =
+        within("connecting", ControlClient::connect_unix(unix.unix_path().unwrap(), None)).await.unwrap();
+    over_unix.call(&Command::Lock).await.unwrap();
+    over_unix.call(&Command::CancelGroup { group: "nope".into() }).await.unwrap_err();
+
+    let log = captured.text();
+    // Other tests log here too: keep this test's pool only.
+    let lines: Vec<&str> = log
+        .lines()
+        .filter(|line| line.contains("control command") && line.contains("pool=TaskPool-audit"))
+        .collect();
+    assert_eq!(lines.len(), 3, "only the commands that may change the pool are logged:\n{log}");
+    assert!(
+        lines[0].contains("peer=tcp:127.0.0.1:") && lines[0].contains("command=pool-size 5"),
+        "{}",
+        lines[0]
+    );
+    let uid = std::fs::metadata(unix.unix_path().unwrap())
+        .map(|m| std::os::unix::fs::MetadataExt::uid(&m))
+        .unwrap();
+    assert!(
+        lines[1].contains(&format!("peer=unix:uid={uid}")) && lines[1].contains("command=lock"),
+        "{}",
+        lines[1]
+    );
+    assert!(
+        lines[2].contains("control command refused") && lines[2].contains("has no group named 'nope'"),
+        "{}",
+        lines[2]
+    );
+    tcp.shutdown().await;
+    unix.shutdown().await;
+}

@@ -1,0 +1,263 @@
+use std::fmt;
+
+use serde_json::Value;
+
+use super::{text_args, MapStyle};
+use crate::RemoteError;
+
+/// One control command, as both wire modes carry it.
+///
+/// In text mode a command is a line such as `map fetch '["a b", "c"]' -n 3`
+/// ([`Command::parse_line`]); in JSON mode it is the `command` and `args`
+/// fields of a request ([`Command::from_json`], [`Command::to_json`]). Both
+/// forms are described in `docs/PROTOCOL.md`; [`Command::help`] gives the
+/// usage of each command.
+///
+/// ```
+/// use taskpool_protocol::{Command, MapStyle};
+///
+/// let cmd = Command::parse_line(r#"map fetch '["a b", "c"]' -n 3"#).unwrap();
+/// assert_eq!(
+///     cmd,
+///     Command::Map {
+///         style: MapStyle::Map,
+///         function: "fetch".into(),
+///         items: vec!["a b".into(), "c".into()],
+///         num_concurrent: 3,
+///         group: None,
+///     }
+/// );
+/// // Display gives the text form back.
+/// assert_eq!(Command::parse_line(&cmd.to_string()).unwrap(), cmd);
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum Command {
+    /// `help [COMMAND]` or `COMMAND -h`: usage of all commands, or of one.
+    Help {
+        /// The command to explain; all of them when `None`.
+        command: Option<String>,
+    },
+    /// `pool-size`: the configured size limit (`none` when unlimited).
+    PoolSize,
+    /// `pool-size N|none`: sets the size limit.
+    SetPoolSize {
+        /// The new limit; `None` is unlimited.
+        size: Option<usize>,
+    },
+    /// `lock`: the pool refuses new groups.
+    Lock,
+    /// `unlock`: the pool accepts new groups again.
+    Unlock,
+    /// `is-locked`.
+    IsLocked,
+    /// `is-closed`.
+    IsClosed,
+    /// `is-full`.
+    IsFull,
+    /// `num-running`.
+    NumRunning,
+    /// `num-waiting`: starts waiting for room.
+    NumWaiting,
+    /// `num-cancelled`.
+    NumCancelled,
+    /// `num-ended`.
+    NumEnded,
+    /// `num-failed`: panics caught so far.
+    NumFailed,
+    /// `group-ids NAME...`: the IDs of the alive tasks of these groups.
+    GroupIds {
+        /// The groups.
+        groups: Vec<String>,
+    },
+    /// `cancel ID...`: cancels these tasks, all or none.
+    Cancel {
+        /// The tasks' IDs.
+        ids: Vec<u64>,
+    },
+    /// `cancel-group NAME`.
+    CancelGroup {
+        /// The group.
+        group: String,
+    },
+    /// `cancel-all`.
+    CancelAll,
+    /// `flush`: reports and forgets the failures since the last report.
+    Flush,
+    /// `status`: a snapshot of the pool and its groups.
+    Status,
+    /// `tasks`: the running tasks with group and age.
+    Tasks,
+    /// `registered`: the functions that `apply` and the map commands may call.
+    Registered,
+    /// `start N` (SimpleTaskPool): adds `n` workers.
+    Start {
+        /// How many workers.
+        n: usize,
+    },
+    /// `stop N` (SimpleTaskPool): takes `n` workers away.
+    Stop {
+        /// How many workers.
+        n: usize,
+    },
+    /// `stop-all` (SimpleTaskPool).
+    StopAll,
+    /// `retire N [SECONDS]` (SimpleTaskPool): takes `n` workers away
+    /// gracefully: they are asked to stop and dropped only if still running
+    /// after the timeout (30 seconds by default).
+    Retire {
+        /// How many workers.
+        n: usize,
+        /// How long the asked workers may take, in seconds.
+        timeout_secs: u64,
+    },
+    /// `apply NAME [ARGS_JSON] [-n NUM] [--group G]` (TaskPool): runs a
+    /// registered function `num` times with one argument.
+    Apply {
+        /// The registered function.
+        function: String,
+        /// Its argument, as JSON; `null` when not given.
+        argument: Value,
+        /// How many tasks.
+        num: usize,
+        /// The group name; a default name when `None`.
+        group: Option<String>,
+    },
+    /// `map`, `starmap` or `doublestarmap NAME JSON_ARRAY [-n K] [--group G]`
+    /// (TaskPool): calls a registered function once per item.
+    Map {
+        /// Which of the three commands; it says what shape each item must have.
+        style: MapStyle,
+        /// The registered function.
+        function: String,
+        /// The items, each the function's argument as JSON.
+        items: Vec<Value>,
+        /// How many of the group's tasks run at a time.
+        num_concurrent: usize,
+        /// The group name; a default name when `None`.
+        group: Option<String>,
+    },
+}
+
+impl Command {
+    /// The timeout of `retire` when none is given, in seconds.
+    pub const DEFAULT_RETIRE_SECS: u64 = 30;
+
+    /// The command's name, such as `pool-size` or `map`.
+    ///
+    /// ```
+    /// # use taskpool_protocol::Command;
+    /// assert_eq!(Command::SetPoolSize { size: Some(3) }.name(), "pool-size");
+    /// ```
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Help { .. } => "help",
+            Command::PoolSize | Command::SetPoolSize { .. } => "pool-size",
+            Command::Lock => "lock",
+            Command::Unlock => "unlock",
+            Command::IsLocked => "is-locked",
+            Command::IsClosed => "is-closed",
+            Command::IsFull => "is-full",
+            Command::NumRunning => "num-running",
+            Command::NumWaiting => "num-waiting",
+            Command::NumCancelled => "num-cancelled",
+            Command::NumEnded => "num-ended",
+            Command::NumFailed => "num-failed",
+            Command::GroupIds { .. } => "group-ids",
+            Command::Cancel { .. } => "cancel",
+            Command::CancelGroup { .. } => "cancel-group",
+            Command::CancelAll => "cancel-all",
+            Command::Flush => "flush",
+            Command::Status => "status",
+            Command::Tasks => "tasks",
+            Command::Registered => "registered",
+            Command::Start { .. } => "start",
+            Command::Stop { .. } => "stop",
+            Command::StopAll => "stop-all",
+            Command::Retire { .. } => "retire",
+            Command::Apply { .. } => "apply",
+            Command::Map { style, .. } => style.as_str(),
+        }
+    }
+
+    /// Whether the command only reads: a read-only server runs these and
+    /// refuses every other.
+    ///
+    /// ```
+    /// # use taskpool_protocol::Command;
+    /// assert!(Command::PoolSize.is_query());
+    /// assert!(!Command::SetPoolSize { size: None }.is_query());
+    /// assert!(!Command::Flush.is_query()); // it forgets the failures it reports
+    /// ```
+    pub fn is_query(&self) -> bool {
+        matches!(
+            self,
+            Command::Help { .. }
+                | Command::PoolSize
+                | Command::IsLocked
+                | Command::IsClosed
+                | Command::IsFull
+                | Command::NumRunning
+                | Command::NumWaiting
+                | Command::NumCancelled
+                | Command::NumEnded
+                | Command::NumFailed
+                | Command::GroupIds { .. }
+                | Command::Status
+                | Command::Tasks
+                | Command::Registered
+        )
+    }
+}
+
+/// The text form, quoted so that [`Command::parse_line`] reads it back.
+impl fmt::Display for Command {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut words: Vec<String> = vec![self.name().to_owned()];
+        match self {
+            Command::Help { command: Some(command) } => words.push(command.clone()),
+            Command::SetPoolSize { size } => {
+                words.push(size.map_or_else(|| "none".to_owned(), |s| s.to_string()))
+            }
+            Command::GroupIds { groups } => words.extend(groups.iter().cloned()),
+            Command::Cancel { ids } => words.extend(ids.iter().map(u64::to_string)),
+            Command::CancelGroup { group } => words.push(group.clone()),
+            Command::Start { n } | Command::Stop { n } => words.push(n.to_string()),
+            Command::Retire { n, timeout_secs } => words.extend([n.to_string(), timeout_secs.to_string()]),
+            Command::Apply { function, argument, num, group } => {
+                words.push(function.clone());
+                words.push(argument.to_string());
+                words.extend(["-n".to_owned(), num.to_string()]);
+                if let Some(group) = group {
+                    words.extend(["--group".to_owned(), group.clone()]);
+                }
+            }
+            Command::Map { function, items, num_concurrent, group, .. } => {
+                words.push(function.clone());
+                words.push(Value::Array(items.clone()).to_string());
+                words.extend(["-n".to_owned(), num_concurrent.to_string()]);
+                if let Some(group) = group {
+                    words.extend(["--group".to_owned(), group.clone()]);
+                }
+            }
+            _ => {}
+        }
+        let quoted: Vec<String> = words.iter().map(|w| text_args::quote(w)).collect();
+        f.write_str(&quoted.join(" "))
+    }
+}
+
+pub(super) fn unknown_command(name: &str) -> RemoteError {
+    RemoteError::new("unknown_command", format!("unknown command '{name}' (try help)"))
+}
+
+pub(super) fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
