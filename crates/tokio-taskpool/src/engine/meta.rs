@@ -14,6 +14,7 @@ use super::input::Input;
 use super::state::Admission;
 use super::task::{start_task, GroupShared, Sink, Started};
 use super::task_table::GroupKey;
+use super::unarmed::UnarmedTask;
 use crate::group_builder::ItemWorker;
 use crate::report::{FailureStage, TaskFailure};
 use crate::task_output::payload_message;
@@ -33,16 +34,17 @@ pub(crate) async fn run_counted<F, Fut>(
     let _alive = alive;
     let pool = &group.pool;
     let shared = Arc::new(GroupShared { core: group.clone(), sink });
+    let mut unarmed = UnarmedTask::new(pool);
     loop {
-        let room = pool.acquire_room(None).await;
+        let room = unarmed.unless_waiting(pool.acquire_room(None)).await;
         let factory = factory.clone();
-        match start_task(&shared, room, Admission::Counted, move || factory()) {
+        match start_task(&shared, room, Admission::Counted, move || factory(), &mut unarmed) {
             Started::Yes { more: true } => {}
             Started::Yes { more: false } | Started::Refused(_) => break,
         }
         // Without this, a meta task with room for a million tasks would spawn
         // them all before anything else on its worker thread ran.
-        tokio::task::consume_budget().await;
+        unarmed.unless_waiting(tokio::task::consume_budget()).await;
     }
 }
 
@@ -66,12 +68,14 @@ pub(crate) async fn run_stream<S, W>(
     let slots = group.slots.as_ref().expect("a map group has concurrency slots");
     let mut input = Input::new(items, group.clone());
     let shared = Arc::new(GroupShared { core: group.clone(), sink });
+    let mut unarmed = UnarmedTask::new(pool);
     loop {
         // The permit is forgotten: the task gives the slot back when its
         // future is gone (see `GroupCore::free_slot`); if no task starts,
         // the meta task ends and the slots with it.
-        slots.acquire().await.expect("the slot semaphore is never closed").forget();
-        let item = match AssertUnwindSafe(input.stream.next()).catch_unwind().await {
+        unarmed.unless_waiting(slots.acquire()).await.expect("the slot semaphore is never closed").forget();
+        let next = AssertUnwindSafe(input.stream.next()).catch_unwind();
+        let item = match unarmed.unless_waiting(next).await {
             Ok(Some(item)) => item,
             Ok(None) => {
                 input.ended = true;
@@ -96,13 +100,13 @@ pub(crate) async fn run_stream<S, W>(
             }
         };
         input.holding = true;
-        let room = pool.acquire_room(Some(group.key)).await;
+        let room = unarmed.unless_waiting(pool.acquire_room(Some(group.key))).await;
         let worker = worker.clone();
-        match start_task(&shared, room, Admission::Open, move || worker.call(item)) {
+        match start_task(&shared, room, Admission::Open, move || worker.call(item), &mut unarmed) {
             Started::Yes { .. } => input.holding = false,
             Started::Refused(_) => break,
         }
-        tokio::task::consume_budget().await;
+        unarmed.unless_waiting(tokio::task::consume_budget()).await;
     }
 }
 

@@ -26,6 +26,7 @@ mod spawn_group;
 mod state;
 mod task;
 mod task_table;
+mod unarmed;
 
 #[cfg(all(test, not(loom)))]
 mod tests;

@@ -15,6 +15,7 @@ use tokio::time::Instant;
 use super::group_core::{Callback, GroupCore};
 use super::inner::RoomPermit;
 use super::state::{Admission, Completion, Registered};
+use super::unarmed::UnarmedTask;
 use crate::current::{self, TaskContext};
 use crate::report::{FailureStage, TaskFailure};
 use crate::task_output::payload_message;
@@ -53,6 +54,7 @@ pub(crate) fn start_task<T, Fut, M>(
     room: RoomPermit<'_>,
     admission: Admission,
     make: M,
+    unarmed: &mut UnarmedTask<'_>,
 ) -> Started<M>
 where
     T: Send + 'static,
@@ -63,7 +65,15 @@ where
     let pool = &group.pool;
     // Read before taking the lock, to keep the critical section short.
     let now = Instant::now();
-    let registered = pool.lock().register_task(group.key, admission, now);
+    let (registered, armed) = {
+        let mut state = pool.lock();
+        // The previous task's abort handle goes in under this same lock.
+        let armed = unarmed.take().map(|(id, handle)| state.task_spawned(id, handle));
+        (state.register_task(group.key, admission, now), armed)
+    };
+    if let Some(armed) = armed {
+        pool.after_unlock(armed);
+    }
     let Some(Registered { id, more, .. }) = registered else {
         drop(room);
         return Started::Refused(make);
@@ -76,10 +86,11 @@ where
     // end waits for (measured: most lock contention on the multi-thread
     // runtime came from it); and on a runtime that is shutting down, tokio
     // drops the future on the spot, and the guard's `Drop` takes the lock.
-    // A cancel between the registration and the line after the spawn finds
-    // no abort handle; the start gate (see `task_future`) covers that window.
+    // A cancel before the abort handle is stored (with the next registration,
+    // or before the meta task waits: see `UnarmedTask`) finds no handle; the
+    // start gate (see `task_future`) covers that window.
     let handle = tokio::spawn(task_future(guard, context, make));
-    pool.transition(|state| ((), state.task_spawned(id, handle.abort_handle())));
+    unarmed.set(id, handle.abort_handle());
     tracing::debug!("Started {}_Task-{}", pool.display, id);
     Started::Yes { more }
 }
