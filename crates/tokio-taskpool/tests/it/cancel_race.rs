@@ -9,10 +9,12 @@
 //! cancel runs may still call its factory (tokio's abort does not stop a
 //! poll in progress either), and on an oversubscribed machine that thread
 //! can be preempted between the pool's start check and the factory's first
-//! instruction. Measured on the 2-core CI machine with 4 workers, 2,000
-//! rounds of `cancel_all_racing_a_grow`: 3 to 22 factories saw the
-//! "cancel returned" flag per run with the start gate disabled, and 8 to 18
-//! with it, so such a count measures preemption, not the pool. The race the
+//! instruction. Measured on the 2-core CI machine with 4 workers: 2,000
+//! rounds of the scenario of `cancel_all_racing_a_grow` (which runs 1,000
+//! rounds here and asserts only what can be asserted), counting factories
+//! that saw a flag stored right after `cancel_all` returned, gave 3 to 22
+//! per run with the start gate disabled and 8 to 18 with it: such a count
+//! measures preemption, not the pool. The race the
 //! gate closes (a task cancelled before its abort handle was set, then
 //! polled by another worker) is pinned deterministically by the unit test
 //! `engine::task::tests::a_task_cancelled_before_its_abort_handle_never_makes_its_future`.

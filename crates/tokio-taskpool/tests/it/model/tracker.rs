@@ -4,7 +4,9 @@
 //! turned into a failure count, so the checks made here never panic: they
 //! record a violation, and the driver fails the case when it finds one.
 
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use tokio::sync::{oneshot, Notify};
@@ -47,6 +49,9 @@ pub(crate) struct Trace {
     pub(crate) behaviour: Option<Behaviour>,
     /// Its future was polled (and so reported its ID).
     pub(crate) started: bool,
+    /// When tokio began the first poll of its task, on the [`FirstPolls`]
+    /// clock; `None` without the poll hook (`--cfg tokio_unstable`).
+    pub(crate) first_poll: Option<u64>,
     /// Its future is gone: returned, panicked, or dropped.
     pub(crate) gone: bool,
     /// Its body ran to its end (a value or a panic) rather than being dropped.
@@ -149,16 +154,59 @@ impl Counts {
     }
 }
 
+/// When tokio began the first poll of each task of a case's runtime, on a
+/// clock that the driver also reads right after a cancel returned.
+///
+/// A task of a cancelled group may report its start after the cancel
+/// returned and still be right: its first poll was under way (tokio's abort
+/// does not stop a poll in progress), and its thread was preempted between
+/// the pool's start check and the task's report. Its first poll cannot have
+/// begun after the cancel returned, though: then the pool's start gate
+/// refuses it, or tokio never polls it. The clock tells the two apart.
+///
+/// Filled by the runtime's `on_before_task_poll` hook, which tokio has only
+/// with `--cfg tokio_unstable` (see `run_one`); without it this stays empty
+/// and the check falls back to what can be decided without it.
+#[derive(Debug, Default)]
+pub(crate) struct FirstPolls {
+    clock: AtomicU64,
+    first: Mutex<HashMap<tokio::task::Id, u64>>,
+}
+
+impl FirstPolls {
+    /// A tick of the clock. Sequentially consistent read-modify-writes of
+    /// one atomic: a first poll that ticks after a cancel's tick
+    /// synchronizes with everything the cancel did before.
+    pub(crate) fn tick(&self) -> u64 {
+        self.clock.fetch_add(1, Ordering::SeqCst)
+    }
+
+    /// Called before every poll of every task of the runtime (the hook).
+    #[cfg_attr(not(tokio_unstable), allow(dead_code))]
+    pub(crate) fn polling(&self, id: tokio::task::Id) {
+        let mut first = self.first.lock().unwrap_or_else(|p| p.into_inner());
+        if let Entry::Vacant(entry) = first.entry(id) {
+            entry.insert(self.tick());
+        }
+    }
+
+    fn first_poll(&self, id: tokio::task::Id) -> Option<u64> {
+        self.first.lock().unwrap_or_else(|p| p.into_inner()).get(&id).copied()
+    }
+}
+
 #[derive(Clone, Default)]
 pub(crate) struct Tracker {
     log: Arc<Mutex<Log>>,
     /// Woken by every report, so that the driver's bounded waits re-check.
     pub(crate) changed: Arc<Notify>,
+    /// The first polls of the case's runtime, when it has the poll hook.
+    pub(crate) polls: Arc<FirstPolls>,
 }
 
 impl Tracker {
-    pub(crate) fn new(default_cfg: GroupCfg) -> Self {
-        let tracker = Tracker::default();
+    pub(crate) fn new(default_cfg: GroupCfg, polls: Arc<FirstPolls>) -> Self {
+        let tracker = Tracker { polls, ..Tracker::default() };
         tracker.log().default_cfg = default_cfg;
         tracker
     }
@@ -177,6 +225,8 @@ impl Tracker {
 
     /// A task's future is polled for the first time.
     pub(crate) fn start(&self, id: TaskId, group: &str, behaviour: Behaviour) -> LiveGuard {
+        // The hook ran before this poll began, on this task's tokio ID.
+        let first_poll = tokio::task::try_id().and_then(|tokio_id| self.polls.first_poll(tokio_id));
         let mut log = self.log();
         if let Some(trace) = log.tasks.get(&id) {
             let what = if trace.started { "started twice" } else { "started after it was reported ended" };
@@ -204,7 +254,13 @@ impl Tracker {
         }
         log.tasks.insert(
             id,
-            Trace { group: group.to_owned(), behaviour: Some(behaviour), started: true, ..Trace::default() },
+            Trace {
+                group: group.to_owned(),
+                behaviour: Some(behaviour),
+                started: true,
+                first_poll,
+                ..Trace::default()
+            },
         );
         drop(log);
         self.changed();

@@ -11,6 +11,7 @@ use tokio::time::timeout;
 use tokio_taskpool::{CancelError, GroupNotFound, PoolReport, SpawnError, TaskId};
 
 use super::ops::Op;
+use super::reference::Closing;
 use super::{Case, DEADLINE};
 use crate::model::tracker::Outcome;
 
@@ -18,7 +19,10 @@ use crate::model::tracker::Outcome;
 enum Effect {
     None,
     Cancelled(Vec<TaskId>, Result<(), CancelError>),
-    GroupCancelled(usize, Result<usize, GroupNotFound>, BTreeSet<TaskId>),
+    GroupCancelled(usize, Result<usize, GroupNotFound>, Closing),
+    /// `cancel_all` returned: the clock's tick then, and the tasks the pool
+    /// listed for each group right after.
+    AllCancelled(Option<u64>, Vec<BTreeSet<TaskId>>),
     Flushed(PoolReport),
 }
 
@@ -80,19 +84,27 @@ impl Case {
                     tasks.push(tokio::spawn(async move {
                         barrier.wait().await;
                         let r = base.cancel_group(&name);
+                        let returned_at = Some(tracker.polls.tick());
                         // The pool's alive tasks of the group first, then the
                         // tracker's: a task that was registered before the
                         // close and ends in between is in one of the two.
-                        let mut ids = base.group_ids(&[&name]).unwrap_or_default();
-                        ids.extend(tracker.log().group_ids(&name));
-                        Effect::GroupCancelled(index, r, ids)
+                        let registered = base.group_ids(&[&name]).unwrap_or_default();
+                        let started = tracker.log().group_ids(&name);
+                        Effect::GroupCancelled(index, r, Closing { started, registered, returned_at })
                     }));
                 }
-                Op::CancelAll => tasks.push(tokio::spawn(async move {
-                    barrier.wait().await;
-                    base.cancel_all();
-                    Effect::None
-                })),
+                Op::CancelAll => {
+                    let names: Vec<String> = self.model.groups.iter().map(|g| g.name.clone()).collect();
+                    tasks.push(tokio::spawn(async move {
+                        barrier.wait().await;
+                        base.cancel_all();
+                        let returned_at = Some(tracker.polls.tick());
+                        // A group the pool has forgotten has no task left.
+                        let registered =
+                            names.iter().map(|name| base.group_ids(&[name]).unwrap_or_default()).collect();
+                        Effect::AllCancelled(returned_at, registered)
+                    }));
+                }
                 Op::SetPoolSize(limit) => {
                     let limit = *limit;
                     self.model.interval_limits.push(limit);
@@ -143,9 +155,6 @@ impl Case {
                 _ => {}
             }
         }
-        if ops.iter().any(|op| matches!(op, Op::CancelAll)) {
-            self.close_all_alive_at_burst_start();
-        }
         for (op, (result, extra)) in created {
             match result {
                 Ok(name) => {
@@ -161,6 +170,9 @@ impl Case {
         for effect in effects {
             match effect {
                 Effect::None => {}
+                Effect::AllCancelled(returned_at, registered) => {
+                    self.close_all_alive_at_burst_start(returned_at, registered);
+                }
                 Effect::Cancelled(ids, r) => match r {
                     Ok(()) => {}
                     Err(CancelError::AlreadyEnded { .. } | CancelError::AlreadyCancelled { .. })
@@ -168,9 +180,9 @@ impl Case {
                     Err(e) => return Err(format!("cancel({ids:?}) in a burst returned {e}")),
                 },
                 // A group that is gone by now is fine: it had ended.
-                Effect::GroupCancelled(index, r, ids) => {
+                Effect::GroupCancelled(index, r, closing) => {
                     if r.is_ok() {
-                        self.model.close(index, ids)
+                        self.model.close(index, closing)
                     }
                 }
                 Effect::Flushed(report) => self.model.reported_failed += report.num_failed(),
@@ -195,12 +207,16 @@ impl Case {
         Ok(())
     }
 
-    fn close_all_alive_at_burst_start(&mut self) {
+    fn close_all_alive_at_burst_start(
+        &mut self,
+        returned_at: Option<u64>,
+        registered: Vec<BTreeSet<TaskId>>,
+    ) {
         // cancel_all closed every group the pool had; groups made in the same
         // burst are excluded by the generator.
-        for index in 0..self.model.groups.len() {
-            let ids = self.tracker.log().group_ids(&self.model.groups[index].name);
-            self.model.close(index, ids);
+        for (index, registered) in registered.into_iter().enumerate() {
+            let started = self.tracker.log().group_ids(&self.model.groups[index].name);
+            self.model.close(index, Closing { started, registered, returned_at });
         }
     }
 }

@@ -10,7 +10,7 @@ use tokio::time::timeout;
 use tokio_taskpool::{CancelError, GracefulStop, SpawnError, TaskId};
 
 use super::ops::Op;
-use super::reference::MKind;
+use super::reference::{Closing, MKind};
 use super::{Case, Pool, DEADLINE};
 use crate::model::workload::{Behaviour, OnStop};
 
@@ -49,10 +49,21 @@ impl Case {
             Op::Cancel { picks, bogus } => {
                 // `bogus` adds an ID that must make the whole call fail,
                 // cancelling none: a task that is gone, or one never issued.
+                // Not a cancelled one: the pool keeps its entry, and answers
+                // `AlreadyCancelled`, until its callbacks have returned, which
+                // the tracker does not see (it hears when they begin), so
+                // either answer could be right at a settled point. A task
+                // whose body returned or panicked is `AlreadyEnded` for good.
                 let mut ids = self.pick_gated(picks);
                 let expected = match bogus {
                     Some(true) => {
-                        let done = self.tracker.log().tasks.iter().find(|(_, t)| t.gone).map(|(&id, _)| id);
+                        let done = self
+                            .tracker
+                            .log()
+                            .tasks
+                            .iter()
+                            .find(|(_, t)| t.gone && !t.cancelled())
+                            .map(|(&id, _)| id);
                         match done {
                             Some(id) => {
                                 ids.push(id);
@@ -84,7 +95,7 @@ impl Case {
                 let got = base.cancel_group(&name);
                 if alive {
                     ensure!(got.is_ok(), "cancel_group({name}) of an alive group returned {got:?}");
-                    self.model.close(index, ids);
+                    self.model.close(index, Closing::at_rest(ids));
                     self.model.cancelled += live;
                 } else {
                     let refused =

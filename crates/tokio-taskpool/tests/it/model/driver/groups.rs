@@ -11,7 +11,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio_taskpool::{SpawnError, TaskId};
 
 use super::ops::Op;
-use super::reference::{MGroup, MKind};
+use super::reference::{Closing, MGroup, MKind};
 use super::{Case, Pool};
 use crate::model::tracker::{GroupCfg, ResultKind};
 use crate::model::workload;
@@ -178,7 +178,7 @@ impl Case {
             }
             _ => unreachable!(),
         };
-        self.model.groups.push(MGroup { name, kind, closed: false, ids_at_close: None });
+        self.model.groups.push(MGroup { name, kind, closed: false, closing: None });
     }
 
     /// Sends `n` more items to a picked stream.
@@ -208,7 +208,7 @@ impl Case {
         for index in 0..self.model.groups.len() {
             if self.model.alive(&self.tracker, &self.model.groups[index]) {
                 let ids = self.tracker.log().group_ids(&self.model.groups[index].name);
-                self.model.close(index, ids);
+                self.model.close(index, Closing::at_rest(ids));
             }
         }
     }

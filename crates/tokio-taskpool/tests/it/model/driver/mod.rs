@@ -25,7 +25,7 @@ use std::time::Duration;
 use tokio_taskpool::{PoolHandle, SimpleTaskPool, TaskPool};
 
 use super::rng::Rng;
-use super::tracker::{GroupCfg, Tracker};
+use super::tracker::{FirstPolls, GroupCfg, Tracker};
 use super::workload::{self, Callbacks};
 
 /// `return Err(format!(..))` unless the condition holds. Defined before the
@@ -77,6 +77,9 @@ pub(crate) struct Stats {
     pub(crate) cancelled: u64,
     pub(crate) failed: u64,
     pub(crate) groups: usize,
+    /// Starts of a cancelled group reported after the cancel returned, by
+    /// tasks the pool had registered before it (see `Case::check`).
+    pub(crate) late_starts: usize,
 }
 
 /// The state of a running case. The steps are methods on it, spread over
@@ -89,14 +92,14 @@ struct Case {
 }
 
 /// Runs one case; the error says which step broke what.
-pub(crate) async fn run_case(seed: u64, steps: usize) -> Result<Stats, String> {
+pub(crate) async fn run_case(seed: u64, steps: usize, polls: Arc<FirstPolls>) -> Result<Stats, String> {
     let mut rng = Rng::new(seed);
     let simple = rng.chance(25);
     let limit = if rng.chance(15) { None } else { Some(rng.range(1, 5)) };
     let simple_callbacks = Callbacks { on_end: true, on_cancel: true, ..Callbacks::random(&mut rng) };
     let simple_plan = Arc::new(workload::behaviours(&mut rng, 16));
     let tracker =
-        Tracker::new(GroupCfg { max_concurrent: None, on_end: true, on_cancel: true, results: false });
+        Tracker::new(GroupCfg { max_concurrent: None, on_end: true, on_cancel: true, results: false }, polls);
     let pool = if simple {
         let (t, plan, next) = (tracker.clone(), simple_plan.clone(), Arc::new(AtomicUsize::new(0)));
         let mut builder = SimpleTaskPool::builder(move || {
@@ -159,6 +162,7 @@ pub(crate) async fn run_case(seed: u64, steps: usize) -> Result<Stats, String> {
     stats.cancelled = counts.cancelled;
     stats.failed = counts.failed();
     stats.groups = case.model.groups.len();
+    stats.late_starts = case.model.late_starts.len();
     Ok(stats)
 }
 

@@ -33,8 +33,33 @@ pub(super) struct MGroup {
     pub(super) name: String,
     pub(super) kind: MKind,
     pub(super) closed: bool,
-    /// The tasks of the group seen when it was closed: no other may start.
-    pub(super) ids_at_close: Option<BTreeSet<TaskId>>,
+    /// What is known of the moment it was cancelled (the first time).
+    pub(super) closing: Option<Closing>,
+}
+
+/// A group's cancellation, as the driver saw it: the bound for its starts.
+#[derive(Debug, Default)]
+pub(super) struct Closing {
+    /// The tasks of the group the tracker had seen start: at rest, before
+    /// the cancel; in a burst, after it returned.
+    pub(super) started: BTreeSet<TaskId>,
+    /// In a burst: the tasks the pool listed for the group right after the
+    /// cancel returned, so registered before it. One of them may still report
+    /// its start late (see `Case::check`); any other may not start at all.
+    pub(super) registered: BTreeSet<TaskId>,
+    /// In a burst: the tick of the [`FirstPolls`] clock right after the
+    /// cancel returned; no task of the group may begin its first poll later.
+    ///
+    /// [`FirstPolls`]: crate::model::tracker::FirstPolls
+    pub(super) returned_at: Option<u64>,
+}
+
+impl Closing {
+    /// A cancel at a settled point: nothing of the group is on its way to a
+    /// start, so the tasks seen before the cancel are all it may ever start.
+    pub(super) fn at_rest(started: BTreeSet<TaskId>) -> Self {
+        Closing { started, ..Closing::default() }
+    }
 }
 
 /// The reference model: what the pool was asked to do, from which the
@@ -50,6 +75,9 @@ pub(super) struct Model {
     pub(super) interval_limits: Vec<Option<usize>>,
     pub(super) previous_limits: Vec<Option<usize>>,
     pub(super) next_group: usize,
+    /// The tasks of cancelled groups that reported their start after the
+    /// cancel returned, accepted as started before it (for the summary).
+    pub(super) late_starts: BTreeSet<TaskId>,
 }
 
 impl Model {
@@ -64,6 +92,7 @@ impl Model {
             interval_limits: vec![limit],
             previous_limits: vec![limit],
             next_group: 0,
+            late_starts: BTreeSet::new(),
         }
     }
 
@@ -137,13 +166,13 @@ impl Model {
             .collect()
     }
 
-    /// Marks a group cancelled, remembering its tasks at that point; a
-    /// second close keeps the first set, the bound for later starts.
-    pub(super) fn close(&mut self, index: usize, ids: BTreeSet<TaskId>) {
+    /// Marks a group cancelled, remembering what was known at that point; a
+    /// second close keeps the first, the bound for later starts.
+    pub(super) fn close(&mut self, index: usize, closing: Closing) {
         let g = &mut self.groups[index];
         if !g.closed {
             g.closed = true;
-            g.ids_at_close = Some(ids);
+            g.closing = Some(closing);
         }
     }
 }
