@@ -3,6 +3,7 @@
 
 use std::io;
 use std::sync::Arc;
+use std::time::Duration;
 
 use serde_json::Value;
 use tokio::io::AsyncWriteExt;
@@ -16,6 +17,10 @@ use taskpool_protocol::{
 use crate::net::{Peer, Stream};
 use crate::pool::execute;
 use crate::server::Shared;
+
+/// How long a connection that missed the handshake deadline is given to
+/// take the line that says so.
+const HANDSHAKE_REFUSAL_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// The wire mode, chosen by the client's first line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -33,20 +38,49 @@ struct Session {
 }
 
 /// Serves one connection until the client leaves, the session idles out, or
-/// the task is aborted because the server stops. `_permit` holds the
-/// session's place under the session limit until then.
-pub(crate) async fn run(shared: Arc<Shared>, stream: Stream, peer: Peer, _permit: OwnedSemaphorePermit) {
+/// the task is aborted because the server stops. `handshake` holds the
+/// connection's place among the handshakes until its hello is accepted; it
+/// then takes a place among the sessions, or is refused.
+pub(crate) async fn run(shared: Arc<Shared>, stream: Stream, peer: Peer, handshake: OwnedSemaphorePermit) {
     let conn = LineReader::new(stream, shared.config.max_line_len);
     let mut session = Session { shared, peer, conn };
-    match session.serve().await {
+    match session.serve(handshake).await {
         Ok(()) => tracing::debug!("control session of {} ended", session.peer),
         Err(e) => tracing::debug!("control session of {} ended: {e}", session.peer),
     }
 }
 
 impl Session {
-    async fn serve(&mut self) -> io::Result<()> {
-        let Some(mode) = self.handshake().await? else { return Ok(()) };
+    async fn serve(&mut self, handshake: OwnedSemaphorePermit) -> io::Result<()> {
+        let deadline = self.shared.config.handshake_timeout;
+        let mode = match tokio::time::timeout(deadline, self.handshake()).await {
+            Ok(mode) => mode?,
+            Err(_) => {
+                tracing::debug!("control connection of {} did not complete its hello in time", self.peer);
+                let e = RemoteError::new(
+                    "handshake_timeout",
+                    format!("no complete hello within {deadline:?}; closing the connection"),
+                );
+                // A client that does not take even this line is not waited for.
+                let _ = tokio::time::timeout(
+                    HANDSHAKE_REFUSAL_TIMEOUT,
+                    self.write(&reply(Mode::Json, None, Err(e))),
+                )
+                .await;
+                return Ok(());
+            }
+        };
+        let Some(mode) = mode else { return Ok(()) };
+        let Ok(_session) = Arc::clone(&self.shared.sessions).try_acquire_owned() else {
+            tracing::warn!("refused a control session of {}: too many sessions", self.peer);
+            let e =
+                RemoteError::new("too_many_sessions", "too many control sessions are open; try again later");
+            self.write(&reply(mode, None, Err(e))).await?;
+            return Ok(());
+        };
+        drop(handshake);
+        self.answer_hello(mode).await?;
+        tracing::debug!("control session of {} started in {mode:?} mode", self.peer);
         loop {
             let Some(line) = self.next_line(mode).await? else { return Ok(()) };
             let reply = match line {
@@ -68,8 +102,8 @@ impl Session {
         }
     }
 
-    /// Reads the hello, checks it and the token, and answers it. `None`
-    /// when the session must end (an error reply was sent when useful).
+    /// Reads the hello and checks it and the token. `None` when the session
+    /// must end (an error reply was sent when useful).
     async fn handshake(&mut self) -> io::Result<Option<Mode>> {
         // Until the mode is known, errors go out in JSON form.
         let Some(line) = self.next_line(Mode::Json).await? else { return Ok(None) };
@@ -103,6 +137,12 @@ impl Session {
             self.write(&reply(mode, None, Err(e))).await?;
             return Ok(None);
         }
+        Ok(Some(mode))
+    }
+
+    /// Answers an accepted hello: the pool's name in text mode, the
+    /// [`ServerHello`] in JSON mode.
+    async fn answer_hello(&mut self, mode: Mode) -> io::Result<()> {
         let pool = self.shared.pool.handle().to_string();
         let answer = match mode {
             Mode::Text => format!("{pool}\n").into_bytes(),
@@ -117,9 +157,7 @@ impl Session {
                 .expect("a server hello always serializes")),
             ),
         };
-        self.write(&answer).await?;
-        tracing::debug!("control session of {} started in {mode:?} mode", self.peer);
-        Ok(Some(mode))
+        self.write(&answer).await
     }
 
     fn check_hello(&self, hello: &Hello) -> Result<Mode, RemoteError> {

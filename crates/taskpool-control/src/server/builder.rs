@@ -129,8 +129,11 @@ impl ControlServerBuilder {
     }
 
     /// How many sessions may be open at once, over all the listeners of the
-    /// server. A client beyond that gets a `too_many_sessions` error and is
-    /// disconnected. By default, 16.
+    /// server. A session takes its place once its hello (and token) is
+    /// accepted, so connections that never say hello never hold one (they
+    /// have their own cap, [`max_handshakes`](Self::max_handshakes)). A
+    /// client beyond the limit gets a `too_many_sessions` error in answer to
+    /// its hello and is disconnected. By default, 16.
     ///
     /// # Panics
     ///
@@ -153,6 +156,38 @@ impl ControlServerBuilder {
     pub fn idle_timeout(mut self, timeout: Duration) -> Self {
         assert!(!timeout.is_zero(), "idle_timeout(0): every session would time out at once");
         self.config.idle_timeout = timeout;
+        self
+    }
+
+    /// How long a new connection has to complete its handshake: send its
+    /// hello, with the token when one is required, and have it accepted. A
+    /// connection that has not by then gets a `handshake_timeout` error and
+    /// is closed, however slowly it is still sending. By default, 5 seconds.
+    ///
+    /// # Panics
+    ///
+    /// If `timeout` is zero.
+    #[track_caller]
+    pub fn handshake_timeout(mut self, timeout: Duration) -> Self {
+        assert!(!timeout.is_zero(), "handshake_timeout(0): no client could ever say hello");
+        self.config.handshake_timeout = timeout;
+        self
+    }
+
+    /// How many connections may be waiting for their handshake at once,
+    /// over all the listeners of the server. They do not count against
+    /// [`max_sessions`](Self::max_sessions); a connection beyond this cap
+    /// gets a `too_many_connections` error at once and is closed, without
+    /// holding up the server. Each waits at most the
+    /// [`handshake_timeout`](Self::handshake_timeout). By default, 256.
+    ///
+    /// # Panics
+    ///
+    /// If `connections` is 0.
+    #[track_caller]
+    pub fn max_handshakes(mut self, connections: usize) -> Self {
+        assert!(connections > 0, "max_handshakes(0): no client could ever connect");
+        self.config.max_handshakes = connections;
         self
     }
 

@@ -10,12 +10,16 @@ pub(crate) struct Config {
     pub(crate) max_line_len: usize,
     pub(crate) max_sessions: usize,
     pub(crate) idle_timeout: Duration,
+    pub(crate) handshake_timeout: Duration,
+    pub(crate) max_handshakes: usize,
 }
 
 impl Config {
     pub(crate) const DEFAULT_MAX_LINE_LEN: usize = 64 * 1024;
     pub(crate) const DEFAULT_MAX_SESSIONS: usize = 16;
     pub(crate) const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(600);
+    pub(crate) const DEFAULT_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(5);
+    pub(crate) const DEFAULT_MAX_HANDSHAKES: usize = 256;
 
     /// Whether `presented` is the configured token (true when none is
     /// configured). The comparison takes the same time wherever the first
@@ -40,6 +44,8 @@ impl Default for Config {
             max_line_len: Config::DEFAULT_MAX_LINE_LEN,
             max_sessions: Config::DEFAULT_MAX_SESSIONS,
             idle_timeout: Config::DEFAULT_IDLE_TIMEOUT,
+            handshake_timeout: Config::DEFAULT_HANDSHAKE_TIMEOUT,
+            max_handshakes: Config::DEFAULT_MAX_HANDSHAKES,
         }
     }
 }
@@ -52,6 +58,8 @@ impl fmt::Debug for Config {
             .field("max_line_len", &self.max_line_len)
             .field("max_sessions", &self.max_sessions)
             .field("idle_timeout", &self.idle_timeout)
+            .field("handshake_timeout", &self.handshake_timeout)
+            .field("max_handshakes", &self.max_handshakes)
             .finish()
     }
 }

@@ -38,7 +38,9 @@ use crate::session;
 /// configured, which every client must then present; only functions
 /// registered with [`ControlServerBuilder::register`] can ever be started;
 /// a [`read_only`](ControlServerBuilder::read_only) server runs queries
-/// only. Lines, sessions and silence are limited. Every command that changes
+/// only. Lines, sessions and silence are limited; a connection must complete
+/// its hello within a deadline, and connections before their hello have a
+/// cap of their own, so they never hold a session's place. Every command that changes
 /// the pool is logged with `tracing` at info level, with the client's
 /// address or Unix user ID.
 ///
@@ -185,13 +187,18 @@ async fn accept_loop(shared: Arc<Shared>, listener: Listener, stop: Cancellation
                 }
             }
             accepted = listener.accept() => match accepted {
-                Ok((stream, peer)) => match Arc::clone(&shared.sessions).try_acquire_owned() {
+                // A connection holds a place among the handshakes until its
+                // hello is accepted, and only then one among the sessions:
+                // connections that never say hello never hold a session's.
+                Ok((stream, peer)) => match Arc::clone(&shared.handshakes).try_acquire_owned() {
                     Ok(permit) => {
-                        tracing::debug!("control session opened by {peer}");
+                        tracing::debug!("control connection opened by {peer}");
                         sessions.spawn(session::run(Arc::clone(&shared), stream, peer, permit));
                     }
                     Err(_) => {
-                        tracing::warn!("refused a control connection from {peer}: too many sessions");
+                        tracing::warn!(
+                            "refused a control connection from {peer}: too many connections before their hello"
+                        );
                         if let Ok(permit) = Arc::clone(&shared.refusals).try_acquire_owned() {
                             sessions.spawn(async move {
                                 refuse(stream).await;
@@ -218,11 +225,14 @@ async fn accept_loop(shared: Arc<Shared>, listener: Listener, stop: Cancellation
     tracing::info!("control server for {} stopped", shared.pool.handle());
 }
 
-/// Tells a connection over the session limit why it is refused, then waits
-/// (briefly) for the client to close, so that the line is not lost to a
-/// reset caused by unread input.
+/// Tells a connection over the cap of handshakes why it is refused, then
+/// waits (briefly) for the client to close, so that the line is not lost to
+/// a reset caused by unread input.
 async fn refuse(mut stream: Stream) {
-    let error = RemoteError::new("too_many_sessions", "too many control sessions are open; try again later");
+    let error = RemoteError::new(
+        "too_many_connections",
+        "too many connections are waiting for their hello; try again later",
+    );
     let mut line = serde_json::to_vec(&Response::failure(None, error)).expect("a response always serializes");
     line.push(b'\n');
     // A fresh connection's send buffer is empty: the line fits at once.

@@ -13,8 +13,13 @@ pub(crate) struct Shared {
     pub(crate) registry: Registry,
     /// Token, read-only mode and limits.
     pub(crate) config: Config,
-    /// One permit per open session, over all listeners.
+    /// One permit per open session, over all listeners, taken once the
+    /// hello is accepted.
     pub(crate) sessions: Arc<Semaphore>,
+    /// One permit per connection still in its handshake, over all
+    /// listeners: connections that never say hello are capped here, not
+    /// among the sessions.
+    pub(crate) handshakes: Arc<Semaphore>,
     /// Bounds the short-lived tasks that refuse connections over the limit,
     /// so a flood of connections cannot make unbounded work.
     pub(crate) refusals: Arc<Semaphore>,
@@ -23,7 +28,9 @@ pub(crate) struct Shared {
 impl Shared {
     pub(crate) fn new(pool: ControlledPool, registry: Registry, config: Config) -> Self {
         let sessions = Arc::new(Semaphore::new(config.max_sessions));
-        Shared { pool, registry, config, sessions, refusals: Arc::new(Semaphore::new(MAX_REFUSALS)) }
+        let handshakes = Arc::new(Semaphore::new(config.max_handshakes));
+        let refusals = Arc::new(Semaphore::new(MAX_REFUSALS));
+        Shared { pool, registry, config, sessions, handshakes, refusals }
     }
 }
 

@@ -13,6 +13,7 @@ mod audit;
 mod commands;
 mod errors;
 mod faults;
+mod handshake;
 mod lifecycle;
 mod python_client;
 mod soak;
