@@ -22,7 +22,7 @@ use crate::pool::{ControlledPool, Registry};
 /// let pool = TaskPool::builder().name("ingest").build();
 /// let server = ControlServer::builder(&pool)
 ///     .register("fetch", |url: String| async move { url.len() })
-///     .token("s3cret")
+///     .token("correct-horse-battery-staple")
 ///     .max_sessions(4)
 ///     .idle_timeout(Duration::from_secs(60))
 ///     .build();
@@ -94,15 +94,35 @@ impl ControlServerBuilder {
         self
     }
 
+    /// The shortest access token [`token`](Self::token) takes, in bytes.
+    pub const MIN_TOKEN_LEN: usize = 16;
+
     /// Requires every client to present `token` in its first line. By
     /// default, no token is required, and the server may listen only on
     /// loopback TCP addresses and Unix sockets; with a token it may listen
     /// on any address.
     ///
     /// The token travels in clear text: on a network you do not trust, put
-    /// the server behind TLS or an SSH tunnel.
+    /// the server behind TLS or an SSH tunnel. Make it random, e.g. with
+    /// `openssl rand -hex 16`.
+    ///
+    /// # Panics
+    ///
+    /// If `token` is shorter than [`MIN_TOKEN_LEN`](Self::MIN_TOKEN_LEN)
+    /// bytes: an empty token, as `std::env::var("TOKEN").unwrap_or_default()`
+    /// gives when the variable is not set, would let in every client that
+    /// sends none, and a short one is easily guessed. The message gives the
+    /// length, never the token.
+    #[track_caller]
     pub fn token(mut self, token: impl Into<String>) -> Self {
-        self.config.token = Some(token.into());
+        let token = token.into();
+        assert!(
+            token.len() >= Self::MIN_TOKEN_LEN,
+            "token: an access token must be at least {} bytes long, not {}",
+            Self::MIN_TOKEN_LEN,
+            token.len()
+        );
+        self.config.token = Some(token);
         self
     }
 

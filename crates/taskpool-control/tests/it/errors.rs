@@ -104,7 +104,7 @@ async fn bad_requests_get_errors_and_the_session_goes_on() {
 #[tokio::test]
 async fn a_wrong_or_missing_token_is_refused() {
     let pool = TaskPool::builder().name("token").pool_size(3).build();
-    let server = ControlServer::builder(&pool).token("s3cret").build();
+    let server = ControlServer::builder(&pool).token("correct-horse-battery-staple").build();
     let handle = server.listen_tcp("127.0.0.1:0").await.unwrap();
     let addr = handle.local_addr().unwrap();
 
@@ -122,10 +122,16 @@ async fn a_wrong_or_missing_token_is_refused() {
     assert_eq!(raw.ask(r#"{"terminal_width": 80}"#).await, "error: missing access token");
     raw.expect_closed().await;
 
-    let mut client = within("connecting", ControlClient::connect_tcp(addr, Some("s3cret"))).await.unwrap();
+    let mut client =
+        within("connecting", ControlClient::connect_tcp(addr, Some("correct-horse-battery-staple")))
+            .await
+            .unwrap();
     assert_eq!(client.call(&Command::PoolSize).await.unwrap(), json!(3));
     let mut raw = Raw::tcp(handle.local_addr().unwrap()).await;
-    assert_eq!(raw.ask(r#"{"terminal_width": 80, "token": "s3cret"}"#).await, "TaskPool-token");
+    assert_eq!(
+        raw.ask(r#"{"terminal_width": 80, "token": "correct-horse-battery-staple"}"#).await,
+        "TaskPool-token"
+    );
     assert_eq!(raw.ask("pool-size").await, "3");
     assert_untouched(&pool);
     handle.shutdown().await;

@@ -97,10 +97,19 @@ async fn tcp_listens_beyond_loopback_only_with_a_token() {
     assert!(matches!(err, ListenError::RemoteWithoutToken { .. }), "{err:?}");
     assert!(err.to_string().starts_with("refusing to listen on 0.0.0.0:0 without an access token"), "{err}");
 
-    let handle = ControlServer::builder(&pool).token("t0ken").build().listen_tcp("0.0.0.0:0").await.unwrap();
+    let handle = ControlServer::builder(&pool)
+        .token("t0ken-t0ken-t0ken-t0ken")
+        .build()
+        .listen_tcp("0.0.0.0:0")
+        .await
+        .unwrap();
     let port = handle.local_addr().unwrap().port();
-    let client =
-        within("connecting", ControlClient::connect_tcp(("127.0.0.1", port), Some("t0ken"))).await.unwrap();
+    let client = within(
+        "connecting",
+        ControlClient::connect_tcp(("127.0.0.1", port), Some("t0ken-t0ken-t0ken-t0ken")),
+    )
+    .await
+    .unwrap();
     assert_eq!(client.server().pool, "TaskPool-life-remote");
     handle.shutdown().await;
 

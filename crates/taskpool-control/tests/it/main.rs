@@ -19,3 +19,4 @@ mod python_client;
 mod soak;
 mod support;
 mod text_mode;
+mod tokens;

@@ -70,7 +70,7 @@ async fn bad_commands_exit_2_without_reaching_the_pool() {
 async fn the_token_comes_from_the_flag_or_the_environment() {
     let pool = pool("ctl-token");
     let handle = ControlServer::builder(&pool)
-        .token("s3cret")
+        .token("correct-horse-battery-staple")
         .build()
         .listen_unix(socket_path("token"))
         .await
@@ -88,9 +88,20 @@ async fn the_token_comes_from_the_flag_or_the_environment() {
     assert!(wrong_env.fails(2).ends_with("wrong access token"));
     assert_untouched(&pool);
 
-    assert_eq!(ctl(&["--token", "s3cret", "unix", &path, "--", "pool-size"], "", &[]).await.ok(), "4");
     assert_eq!(
-        ctl(&["unix", &path, "--", "pool-size"], "", &[("TASKPOOL_CTL_TOKEN", "s3cret")]).await.ok(),
+        ctl(&["--token", "correct-horse-battery-staple", "unix", &path, "--", "pool-size"], "", &[])
+            .await
+            .ok(),
+        "4"
+    );
+    assert_eq!(
+        ctl(
+            &["unix", &path, "--", "pool-size"],
+            "",
+            &[("TASKPOOL_CTL_TOKEN", "correct-horse-battery-staple")]
+        )
+        .await
+        .ok(),
         "4"
     );
     handle.shutdown().await;
