@@ -52,6 +52,7 @@
 
 #![forbid(unsafe_code)]
 
+mod escaped;
 mod net;
 mod pool;
 mod server;

@@ -14,6 +14,7 @@ use taskpool_protocol::{
     PROTOCOL_VERSION,
 };
 
+use crate::escaped::Escaped;
 use crate::net::{Peer, Stream};
 use crate::pool::execute;
 use crate::server::Shared;
@@ -125,7 +126,8 @@ impl Session {
         let (mode, hello) = match mode {
             Ok(accepted) => accepted,
             Err(e) => {
-                tracing::debug!("control handshake of {} refused: {e}", self.peer);
+                // The hello is the client's text, before any token: escaped.
+                tracing::debug!("control handshake of {} refused: {}", self.peer, Escaped(e.message()));
                 self.write(&reply(Mode::Json, None, Err(e))).await?;
                 return Ok(None);
             }

@@ -9,6 +9,7 @@ use tokio_taskpool::{SimpleTaskPool, TaskId, TaskPool};
 
 use super::replies::{bad_argument, flush_reply, refused, retire_reply, status_reply, task_reply};
 use super::ControlledPool;
+use crate::escaped::Escaped;
 use crate::net::Peer;
 use crate::server::Shared;
 
@@ -37,11 +38,16 @@ pub(crate) async fn execute(shared: &Shared, command: &Command, peer: &Peer) -> 
     }
     let result = run(shared, command).await;
     if !command.is_query() {
+        // The command and the error carry the client's text: escaped, so
+        // that it cannot forge a log line.
         let text = truncated(command.to_string(), 200);
+        let command = Escaped(&text);
         match &result {
-            Ok(_) => tracing::info!(%peer, pool = %pool, command = %text, "control command done"),
+            Ok(_) => tracing::info!(%peer, pool = %pool, %command, "control command done"),
             Err(e) => {
-                tracing::info!(%peer, pool = %pool, command = %text, error = %e, "control command refused")
+                let error = e.to_string();
+                let error = Escaped(&error);
+                tracing::info!(%peer, pool = %pool, %command, %error, "control command refused")
             }
         }
     }

@@ -7,7 +7,7 @@ use taskpool_control::ControlServer;
 use taskpool_protocol::{Command, ControlClient};
 use tokio_taskpool::TaskPool;
 
-use crate::support::{socket_path, tcp_client, within};
+use crate::support::{socket_path, tcp_client, within, Raw};
 
 /// A `tracing` writer that keeps what it is given.
 #[derive(Clone, Default)]
@@ -42,7 +42,7 @@ fn captured_log() -> &'static Captured {
         let subscriber = tracing_subscriber::fmt()
             .with_writer(move || writer.clone())
             .with_ansi(false)
-            .with_max_level(tracing::Level::INFO)
+            .with_max_level(tracing::Level::DEBUG)
             .finish();
         tracing::subscriber::set_global_default(subscriber)
             .expect("no other test of this binary installs a global subscriber");
@@ -93,4 +93,37 @@ async fn changes_are_logged_with_the_peer() {
     );
     tcp.shutdown().await;
     unix.shutdown().await;
+}
+
+#[tokio::test]
+async fn peer_text_is_escaped_in_the_log() {
+    let captured = captured_log();
+    let pool = TaskPool::builder().name("escape-audit").build();
+    let handle = ControlServer::builder(&pool).build().listen_tcp("127.0.0.1:0").await.unwrap();
+    // A group name that would forge a log line, clear the screen and go
+    // back to the start of the line.
+    let forged = "2026-01-01T00:00:00.000000Z  INFO forged: control command done command=cancel-all";
+    let group = format!("x\n{forged}\r\u{1b}[2J");
+    let mut client = tcp_client(&handle).await;
+    client.call(&Command::CancelGroup { group }).await.unwrap_err();
+    // The same in a hello's protocol, logged before any token is checked.
+    let mut raw = Raw::tcp(handle.local_addr().unwrap()).await;
+    let reply = raw.ask(r#"{"protocol": "evil\u001b[2J\nforged hello"}"#).await;
+    assert!(reply.contains("bad_handshake"), "{reply}");
+
+    let log = captured.text();
+    assert!(!log.contains('\u{1b}') && !log.contains('\r'), "raw control characters in the log:\n{log:?}");
+    for line in log.lines() {
+        assert!(!line.starts_with(forged) && !line.starts_with("forged hello"), "a forged line: {line:?}");
+    }
+    let refused: Vec<&str> =
+        log.lines().filter(|l| l.contains("pool=TaskPool-escape-audit") && l.contains("refused")).collect();
+    assert_eq!(refused.len(), 1, "{log}");
+    assert!(refused[0].contains(&format!("x\\n{forged}\\r\\u{{1b}}[2J")), "{}", refused[0]);
+    assert!(
+        log.lines()
+            .any(|l| l.contains("control handshake of") && l.contains("evil\\u{1b}[2J\\nforged hello")),
+        "{log}"
+    );
+    handle.shutdown().await;
 }
