@@ -12,7 +12,9 @@
 //! session (connection failed, wrong token, server gone).
 //!
 //! The binary is thin: the protocol, the command parser and the table
-//! printing live in the `taskpool-protocol` crate.
+//! printing live in the `taskpool-protocol` crate. What it prints from the
+//! server (results, errors, the pool's name) has its control characters
+//! escaped (`printable.rs`), so a group name cannot drive the terminal.
 
 use std::io::{self, BufRead, IsTerminal, Write};
 use std::path::PathBuf;
@@ -22,6 +24,10 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use rustyline::error::ReadlineError;
 use taskpool_protocol::{ClientError, Command, ControlClient};
+
+use crate::printable::{printable, printable_json};
+
+mod printable;
 use tokio::runtime::Runtime;
 
 /// Control a tokio-taskpool pool from the command line.
@@ -82,7 +88,7 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("taskpool-ctl: {e:#}");
+            eprintln!("taskpool-ctl: {}", printable(&format!("{e:#}"), false));
             ExitCode::from(2)
         }
     }
@@ -141,20 +147,21 @@ impl Session<'_> {
     fn run(&mut self, command: &Command) -> anyhow::Result<bool> {
         let response = self.runtime.block_on(self.client.request(command)).map_err(session_lost)?;
         let mut stdout = io::stdout().lock();
+        // Everything printed comes from the server: escaped for the terminal.
         if self.json {
-            writeln!(stdout, "{}", serde_json::to_string(&response)?)?;
+            writeln!(stdout, "{}", printable_json(&serde_json::to_string(&response)?))?;
         }
         match response.into_result() {
             Ok(result) => {
                 if !self.json {
-                    writeln!(stdout, "{}", command.render(&result))?;
+                    writeln!(stdout, "{}", printable(&command.render(&result), true))?;
                 }
                 stdout.flush()?;
                 Ok(true)
             }
             Err(e) => {
                 stdout.flush()?;
-                eprintln!("error: {e}");
+                eprintln!("error: {}", printable(e.message(), false));
                 Ok(false)
             }
         }
@@ -169,7 +176,7 @@ impl Session<'_> {
             _ => match Command::parse_line(line) {
                 Ok(command) => self.run(&command).map(Some),
                 Err(e) => {
-                    eprintln!("error: {e}");
+                    eprintln!("error: {}", printable(e.message(), false));
                     Ok(Some(false))
                 }
             },
@@ -180,11 +187,11 @@ impl Session<'_> {
     /// leave, Ctrl-C to drop the current line.
     fn interactive(&mut self) -> anyhow::Result<()> {
         let server = self.client.server();
-        let prompt = format!("{}> ", server.pool);
+        let pool = printable(&server.pool, false);
+        let prompt = format!("{pool}> ");
         println!(
-            "connected to {} ({}{}); type help for the commands, exit or Ctrl-D to leave",
-            server.pool,
-            server.pool_kind,
+            "connected to {pool} ({}{}); type help for the commands, exit or Ctrl-D to leave",
+            printable(&server.pool_kind, false),
             if server.read_only { ", read-only" } else { "" }
         );
         let mut editor = rustyline::DefaultEditor::new()?;

@@ -4,6 +4,7 @@
 
 mod commands;
 mod errors;
+mod escaping;
 mod interactive;
 mod piped;
 mod support;

@@ -1,0 +1,39 @@
+//! What the server sends is printed with control characters escaped: a
+//! group name (chosen by whoever started the group, perhaps another client)
+//! must not clear the operator's screen, retitle the window or hide text.
+
+use taskpool_control::ControlServer;
+use tokio_taskpool::TaskPool;
+
+use crate::support::{one, wait_until};
+
+/// Clears the screen, sets the window title (ended by BEL), hides text.
+const EVIL: &str = "evil\u{1b}[2J\u{1b}]0;pwned\u{7}\u{1b}[8m";
+const EVIL_ESCAPED: &str = r"evil\u{1b}[2J\u{1b}]0;pwned\u{7}\u{1b}[8m";
+
+fn has_control(text: &str) -> bool {
+    text.chars().any(|c| c.is_control() && c != '\n')
+}
+
+#[tokio::test]
+async fn server_text_is_printed_with_control_characters_escaped() {
+    let pool = TaskPool::builder().name("ctl-escape").build();
+    let _group = pool.apply(std::future::pending::<()>).group(EVIL).start().unwrap();
+    wait_until("the task runs", || pool.num_running() == 1).await;
+    let handle = ControlServer::builder(&pool).build().listen_tcp("127.0.0.1:0").await.unwrap();
+
+    // In a result: the status table, and the tasks table.
+    for command in ["status", "tasks"] {
+        let out = one(&handle, &[command]).await.ok();
+        assert!(!has_control(&out), "{command}: raw control characters in {out:?}");
+        assert!(out.contains(EVIL_ESCAPED), "{command}: {out}");
+    }
+    // In an error: the server quotes the name it did not find.
+    let missing = format!("{EVIL}-missing");
+    let err = one(&handle, &["cancel-group", &missing]).await.fails(1);
+    assert!(!has_control(&err), "raw control characters in {err:?}");
+    assert!(err.contains(&format!("{EVIL_ESCAPED}-missing")), "{err}");
+
+    pool.cancel_all();
+    handle.shutdown().await;
+}
