@@ -23,12 +23,16 @@
 #![forbid(unsafe_code)]
 
 mod log;
+// tokio has no networking under `--cfg loom`, with which the pool crate's
+// loom models build its dev-dependencies.
+#[cfg(not(loom))]
 mod raw;
 mod rng;
 mod socket_path;
 mod wait;
 
 pub use log::Log;
+#[cfg(not(loom))]
 pub use raw::{error_of, Raw};
 pub use rng::Rng;
 pub use socket_path::socket_path;
