@@ -43,8 +43,8 @@ use crate::{Counted, GroupBuilder, GroupHandle, GroupKind, Mapped, PoolHandle, S
 /// those when that is all you need. A `TaskPool` adds what long-running
 /// services need on top: a size limit shared by all groups that can change
 /// while tasks run, groups you can name and cancel, task IDs, callbacks,
-/// graceful stop, and (with the `control` feature) control from outside the
-/// process. Dropping a `TaskPool` handle does not stop its tasks.
+/// graceful stop, and (with the `taskpool-control` crate) control from
+/// outside the process. Dropping a `TaskPool` handle does not stop its tasks.
 #[derive(Clone)]
 pub struct TaskPool {
     handle: PoolHandle,
