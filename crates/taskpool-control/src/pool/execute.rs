@@ -103,11 +103,19 @@ async fn run(shared: &Shared, command: &Command) -> Result<Value, RemoteError> {
             Value::Null
         }
         Command::Flush => json!(flush_reply(pool.flush().await)),
-        Command::Status => json!(status_reply(pool.status())),
+        Command::Status => json!(status_reply(pool.status(), shared.config.max_reply_rows)),
         Command::Tasks => {
+            // Only the rows that go out are turned into replies; the reply
+            // says how many there were in all.
             let mut tasks = pool.running_tasks();
-            tasks.sort_by_key(|task| task.id);
-            json!(TasksReply(tasks.into_iter().map(task_reply).collect()))
+            let total = tasks.len();
+            let rows = shared.config.max_reply_rows.min(total);
+            if rows < total {
+                tasks.select_nth_unstable_by_key(rows, |task| task.id);
+                tasks.truncate(rows);
+            }
+            tasks.sort_unstable_by_key(|task| task.id);
+            json!(TasksReply::new(tasks.into_iter().map(task_reply).collect(), total))
         }
         Command::Registered => json!(shared.registry.list()),
         Command::Start { n } => {

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use taskpool_protocol::{FunctionInfo, MapStyle, RemoteError};
+use taskpool_protocol::{Command, FunctionInfo, MapStyle, RemoteError};
 use tokio_taskpool::TaskPool;
 
 use super::replies::{bad_argument, refused};
@@ -174,6 +174,11 @@ impl Registry {
         assert!(
             !name.is_empty() && !name.chars().any(|c| c.is_whitespace() || c.is_control()),
             "register({name:?}): a function name must be non-empty and without whitespace"
+        );
+        assert!(
+            name.len() <= Command::MAX_NAME_LEN,
+            "register({name:?}): a function name may be at most {} bytes long, as clients send it",
+            Command::MAX_NAME_LEN
         );
         assert!(!self.functions.contains_key(&name), "register({name:?}): this name is registered already");
         self.functions.insert(name, Arc::new(Function { f: Arc::new(f), argument: PhantomData }));

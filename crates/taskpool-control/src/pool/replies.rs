@@ -9,8 +9,9 @@ use tokio_taskpool::{
     CancelError, GracefulStop, GroupNotFound, PoolReport, PoolStatus, SpawnError, TaskInfo,
 };
 
-/// `status`: the pool's snapshot.
-pub(crate) fn status_reply(status: PoolStatus) -> StatusReply {
+/// `status`: the pool's snapshot, with at most `max_rows` groups (the
+/// oldest).
+pub(crate) fn status_reply(status: PoolStatus, max_rows: usize) -> StatusReply {
     let mut reply = StatusReply::new(status.name);
     reply.pool_size = status.pool_size;
     reply.running = status.running;
@@ -20,9 +21,12 @@ pub(crate) fn status_reply(status: PoolStatus) -> StatusReply {
     reply.failed = status.failed;
     reply.locked = status.locked;
     reply.closed = status.closed;
+    reply.num_groups = status.groups.len();
+    reply.groups_truncated = status.groups.len() > max_rows;
     reply.groups = status
         .groups
         .into_iter()
+        .take(max_rows)
         .map(|g| {
             let mut group = GroupReply::new(g.name, g.kind.to_string());
             group.tasks = g.tasks;

@@ -76,7 +76,8 @@ impl ControlServerBuilder {
     ///
     /// If the server controls a [`SimpleTaskPool`](tokio_taskpool::SimpleTaskPool),
     /// which starts only its own worker; if `name` is empty or contains
-    /// whitespace; if `name` is registered already.
+    /// whitespace, or longer than `Command::MAX_NAME_LEN` (128 bytes, the
+    /// longest name a client may send); if `name` is registered already.
     #[track_caller]
     pub fn register<F, A, Fut>(mut self, name: impl Into<String>, f: F) -> Self
     where
@@ -208,6 +209,22 @@ impl ControlServerBuilder {
     pub fn max_handshakes(mut self, connections: usize) -> Self {
         assert!(connections > 0, "max_handshakes(0): no client could ever connect");
         self.config.max_handshakes = connections;
+        self
+    }
+
+    /// The most rows a `tasks` or `status` reply lists: the running tasks
+    /// with the lowest IDs, or the oldest groups. A longer list is cut,
+    /// and the reply says so (`truncated`, `groups_truncated`) and gives
+    /// the count in all, so that a query of a huge pool stays small. By
+    /// default, 1000.
+    ///
+    /// # Panics
+    ///
+    /// If `rows` is 0.
+    #[track_caller]
+    pub fn max_reply_rows(mut self, rows: usize) -> Self {
+        assert!(rows > 0, "max_reply_rows(0): no reply could list anything");
+        self.config.max_reply_rows = rows;
         self
     }
 

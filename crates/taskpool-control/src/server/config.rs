@@ -12,6 +12,7 @@ pub(crate) struct Config {
     pub(crate) idle_timeout: Duration,
     pub(crate) handshake_timeout: Duration,
     pub(crate) max_handshakes: usize,
+    pub(crate) max_reply_rows: usize,
 }
 
 impl Config {
@@ -20,6 +21,7 @@ impl Config {
     pub(crate) const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(600);
     pub(crate) const DEFAULT_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(5);
     pub(crate) const DEFAULT_MAX_HANDSHAKES: usize = 256;
+    pub(crate) const DEFAULT_MAX_REPLY_ROWS: usize = 1000;
 
     /// Whether `presented` is the configured token (true when none is
     /// configured). The comparison takes the same time wherever the first
@@ -46,6 +48,7 @@ impl Default for Config {
             idle_timeout: Config::DEFAULT_IDLE_TIMEOUT,
             handshake_timeout: Config::DEFAULT_HANDSHAKE_TIMEOUT,
             max_handshakes: Config::DEFAULT_MAX_HANDSHAKES,
+            max_reply_rows: Config::DEFAULT_MAX_REPLY_ROWS,
         }
     }
 }
@@ -60,6 +63,7 @@ impl fmt::Debug for Config {
             .field("idle_timeout", &self.idle_timeout)
             .field("handshake_timeout", &self.handshake_timeout)
             .field("max_handshakes", &self.max_handshakes)
+            .field("max_reply_rows", &self.max_reply_rows)
             .finish()
     }
 }

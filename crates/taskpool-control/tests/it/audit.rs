@@ -105,7 +105,9 @@ async fn peer_text_is_escaped_in_the_log() {
     let forged = "2026-01-01T00:00:00.000000Z  INFO forged: control command done command=cancel-all";
     let group = format!("x\n{forged}\r\u{1b}[2J");
     let mut client = tcp_client(&handle).await;
-    client.call(&Command::CancelGroup { group }).await.unwrap_err();
+    // Names are printable only: refused before it reaches the pool or the log.
+    let e = client.call(&Command::CancelGroup { group }).await.unwrap_err();
+    assert_eq!(e.remote().unwrap().kind(), "bad_argument", "{e}");
     // The same in a hello's protocol, logged before any token is checked.
     let mut raw = Raw::tcp(handle.local_addr().unwrap()).await;
     let reply = raw.ask(r#"{"protocol": "evil\u001b[2J\nforged hello"}"#).await;
@@ -118,8 +120,7 @@ async fn peer_text_is_escaped_in_the_log() {
     }
     let refused: Vec<&str> =
         log.lines().filter(|l| l.contains("pool=TaskPool-escape-audit") && l.contains("refused")).collect();
-    assert_eq!(refused.len(), 1, "{log}");
-    assert!(refused[0].contains(&format!("x\\n{forged}\\r\\u{{1b}}[2J")), "{}", refused[0]);
+    assert_eq!(refused, Vec::<&str>::new(), "a refused name is not a pool change");
     assert!(
         log.lines()
             .any(|l| l.contains("control handshake of") && l.contains("evil\\u{1b}[2J\\nforged hello")),

@@ -61,9 +61,9 @@ async fn task_pool_commands(client: &mut ControlClient, pool: &TaskPool, log: &L
     assert_eq!(expected.len(), 2);
     assert_eq!(call(client, "group-ids hangers").await, json!(expected));
     let tasks = within("tasks", client.tasks()).await.unwrap();
-    let task_ids: Vec<u64> = tasks.0.iter().map(|t| t.id).collect();
+    let task_ids: Vec<u64> = tasks.tasks.iter().map(|t| t.id).collect();
     assert_eq!(task_ids, expected);
-    assert!(tasks.0.iter().all(|t| t.group == "hangers" && t.age_secs >= 0.0));
+    assert!(tasks.tasks.iter().all(|t| t.group == "hangers" && t.age_secs >= 0.0));
     let status: StatusReply = within("status", client.status()).await.unwrap();
     assert_eq!(
         (status.name.as_str(), status.pool_size, status.running, status.waiting),

@@ -15,6 +15,7 @@ mod errors;
 mod faults;
 mod handshake;
 mod lifecycle;
+mod limits;
 mod python_client;
 mod soak;
 mod support;

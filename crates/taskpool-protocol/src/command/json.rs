@@ -177,7 +177,7 @@ impl Command {
             }
             other => unreachable!("command {other} is in SPECS but has no JSON reader"),
         };
-        Ok(command)
+        command.check_limits()
     }
 }
 

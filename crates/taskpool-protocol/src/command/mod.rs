@@ -9,6 +9,7 @@
 //! server runs it.
 
 mod json;
+mod limits;
 mod map_style;
 mod pool_kind;
 mod render;

@@ -205,3 +205,52 @@ fn numbers_survive_a_text_round_trip_exactly() {
     let command = parse("apply f 2288888888888888111111");
     assert_eq!(parse(&command.to_string()), command);
 }
+
+#[test]
+fn group_ids_asks_for_a_bounded_number_of_groups() {
+    let names: Vec<String> = (0..=Command::MAX_GROUP_IDS_NAMES).map(|i| format!("g{i}")).collect();
+    let line = format!("group-ids {}", names.join(" "));
+    let e = parse_err(&line);
+    assert_eq!(
+        (e.kind(), e.message()),
+        ("bad_argument", "group-ids: at most 64 group names per request, not 65")
+    );
+    let e = Command::from_json("group-ids", &json!({ "groups": names })).unwrap_err();
+    assert_eq!(e.message(), "group-ids: at most 64 group names per request, not 65");
+    let line = format!("group-ids {}", names[..Command::MAX_GROUP_IDS_NAMES].join(" "));
+    assert!(matches!(parse(&line), Command::GroupIds { groups } if groups.len() == 64));
+}
+
+#[test]
+fn names_are_short_and_printable_in_both_modes() {
+    let long = "g".repeat(Command::MAX_NAME_LEN + 1);
+    let fine = "g".repeat(Command::MAX_NAME_LEN);
+    for (line, message) in [
+        (format!("cancel-group {long}"), "cancel-group: a group name may be at most 128 bytes long, not 129"),
+        (format!("group-ids a {long}"), "group-ids: a group name may be at most 128 bytes long, not 129"),
+        (format!("apply {long}"), "apply: a function name may be at most 128 bytes long, not 129"),
+        (format!("apply f --group {long}"), "apply: a group name may be at most 128 bytes long, not 129"),
+        (format!("map f [1] -g {long}"), "map: a group name may be at most 128 bytes long, not 129"),
+        (
+            "cancel-group 'a\nINFO forged'".to_owned(),
+            r"cancel-group: a group name may hold only printable characters, not \u{a}",
+        ),
+        (
+            "apply f --group \"x\u{1b}[2J\"".to_owned(),
+            r"apply: a group name may hold only printable characters, not \u{1b}",
+        ),
+        (
+            "starmap \"f\u{202e}\" [[1]]".to_owned(),
+            r"starmap: a function name may hold only printable characters, not \u{202e}",
+        ),
+    ] {
+        let e = parse_err(&line);
+        assert_eq!((e.kind(), e.message()), ("bad_argument", message), "{line:?}");
+    }
+    let e = Command::from_json("apply", &json!({"function": "f", "group": "a\u{7}"})).unwrap_err();
+    assert_eq!(e.message(), r"apply: a group name may hold only printable characters, not \u{7}");
+    let e = Command::from_json("cancel-group", &json!({ "group": long })).unwrap_err();
+    assert_eq!(e.kind(), "bad_argument");
+    assert_eq!(parse(&format!("cancel-group {fine}")), Command::CancelGroup { group: fine.clone() });
+    assert_eq!(parse("cancel-group 'ünïcödé names'"), Command::CancelGroup { group: "ünïcödé names".into() });
+}

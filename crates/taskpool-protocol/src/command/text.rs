@@ -141,7 +141,7 @@ impl Command {
             other => unreachable!("command {other} is in SPECS but has no parser"),
         };
         args.finish()?;
-        Ok(command)
+        command.check_limits()
     }
 }
 

@@ -39,8 +39,15 @@ pub struct StatusReply {
     pub locked: bool,
     /// Whether the pool is closed.
     pub closed: bool,
-    /// The alive groups, oldest first.
+    /// The alive groups, oldest first; the oldest ones only when
+    /// `groups_truncated`.
     pub groups: Vec<GroupReply>,
+    /// How many groups were alive in all.
+    #[serde(default)]
+    pub num_groups: usize,
+    /// Whether `groups` is cut short at the server's row limit.
+    #[serde(default)]
+    pub groups_truncated: bool,
 }
 
 impl StatusReply {
@@ -59,6 +66,8 @@ impl StatusReply {
             locked: false,
             closed: false,
             groups: Vec::new(),
+            num_groups: 0,
+            groups_truncated: false,
         }
     }
 }
@@ -74,7 +83,7 @@ impl fmt::Display for StatusReply {
         writeln!(f, "{} ({state})", self.name)?;
         writeln!(f, "size {size}, running {}, waiting {}", self.running, self.waiting)?;
         write!(f, "ended {}, cancelled {}, failed {}", self.ended, self.cancelled, self.failed)?;
-        if self.groups.is_empty() {
+        if self.groups.is_empty() && !self.groups_truncated {
             return write!(f, "\nno groups");
         }
         let rows: Vec<[String; 5]> = self
@@ -90,7 +99,12 @@ impl fmt::Display for StatusReply {
                 ]
             })
             .collect();
-        write!(f, "\n{}", table(["GROUP", "KIND", "TASKS", "STARTED", "SPAWNING"], &rows))
+        write!(f, "\n{}", table(["GROUP", "KIND", "TASKS", "STARTED", "SPAWNING"], &rows))?;
+        if self.groups_truncated {
+            let more = self.num_groups.saturating_sub(self.groups.len());
+            write!(f, "\n(truncated: {more} more not shown, {} groups in all)", self.num_groups)?;
+        }
+        Ok(())
     }
 }
 
@@ -121,6 +135,8 @@ mod tests {
                 },
                 GroupReply { name: "g".into(), kind: "map".into(), tasks: 1, started: 10, spawning: true },
             ],
+            num_groups: 2,
+            groups_truncated: false,
         };
         assert_eq!(
             status.to_string(),
@@ -131,6 +147,26 @@ mod tests {
              apply-group-0  apply  2      2        no\n\
              g              map    1      10       yes"
         );
+    }
+
+    #[test]
+    fn a_truncated_status_says_how_many_groups_are_not_shown() {
+        let mut status = StatusReply::new("TaskPool-x");
+        status.groups.push(GroupReply::new("g", "apply"));
+        status.num_groups = 1000;
+        status.groups_truncated = true;
+        assert!(
+            status.to_string().ends_with(
+                "\ng      apply  0      0        no\n(truncated: 999 more not shown, 1000 groups in all)"
+            ),
+            "{status}"
+        );
+        // A status of an older server, without the new fields, still reads.
+        let old: StatusReply = serde_json::from_str(
+            r#"{"name":"p","pool_size":null,"running":0,"waiting":0,"cancelled":0,"ended":0,"failed":0,"locked":false,"closed":false,"groups":[]}"#,
+        )
+        .unwrap();
+        assert!(!old.groups_truncated);
     }
 
     #[test]

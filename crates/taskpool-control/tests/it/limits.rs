@@ -1,0 +1,102 @@
+//! Queries stay small whatever the pool holds and whatever a client sends
+//! (issue 15, H1 and M3): `tasks` and `status` list at most the server's
+//! row limit and say they were cut, `group-ids` takes a bounded number of
+//! names, and names are short and printable.
+
+use serde_json::json;
+use taskpool_protocol::Command;
+use tokio_taskpool::TaskPool;
+
+use crate::support::{error_of, task_server, tcp_client, wait_until, within, Log, Raw};
+
+#[tokio::test]
+async fn tasks_and_status_are_cut_at_the_row_limit_and_say_so() {
+    let (pool, log) = (TaskPool::builder().name("rows").build(), Log::default());
+    let handle = task_server(&pool, &log).max_reply_rows(5).build().listen_tcp("127.0.0.1:0").await.unwrap();
+    for i in 0..7 {
+        pool.apply(std::future::pending::<()>).num(2).group(format!("g{i}")).start().unwrap();
+    }
+    wait_until("14 tasks running", || pool.num_running() == 14).await;
+
+    let mut client = tcp_client(&handle).await;
+    let tasks = within("tasks", client.tasks()).await.unwrap();
+    let mut lowest: Vec<u64> = pool.running_tasks().iter().map(|t| t.id.as_u64()).collect();
+    lowest.sort_unstable();
+    lowest.truncate(5);
+    assert_eq!(tasks.tasks.iter().map(|t| t.id).collect::<Vec<_>>(), lowest);
+    assert_eq!((tasks.total, tasks.truncated), (14, true));
+    let status = within("status", client.status()).await.unwrap();
+    let names: Vec<&str> = status.groups.iter().map(|g| g.name.as_str()).collect();
+    assert_eq!(names, ["g0", "g1", "g2", "g3", "g4"]);
+    assert_eq!((status.num_groups, status.groups_truncated), (7, true));
+
+    // In text mode, the table ends with the marker.
+    let mut raw = Raw::tcp(handle.local_addr().unwrap()).await;
+    assert_eq!(raw.ask(r#"{"terminal_width": 80}"#).await, "TaskPool-rows");
+    raw.send_line("tasks").await;
+    let lines = raw.lines(7).await;
+    assert_eq!(lines[0], "ID  GROUP  AGE");
+    assert_eq!(lines[6], "(truncated: 9 more not shown, 14 running tasks in all)");
+    raw.send_line("status").await;
+    let lines = raw.lines(10).await;
+    assert_eq!(lines[9], "(truncated: 2 more not shown, 7 groups in all)");
+
+    pool.cancel_all();
+    wait_until("nothing running", || pool.num_running() == 0).await;
+    let tasks = within("tasks", client.tasks()).await.unwrap();
+    assert_eq!((tasks.tasks.len(), tasks.total, tasks.truncated), (0, 0, false));
+    handle.shutdown().await;
+}
+
+#[tokio::test]
+async fn group_ids_with_too_many_names_is_refused_and_the_session_goes_on() {
+    let (pool, log) = (TaskPool::builder().name("names").build(), Log::default());
+    let handle = task_server(&pool, &log).read_only(true).build().listen_tcp("127.0.0.1:0").await.unwrap();
+    pool.apply(std::future::pending::<()>).group("g").start().unwrap();
+    let mut raw = Raw::json(handle.local_addr().unwrap()).await;
+    // The attack of the review: one line of a name repeated to the limit.
+    let names = vec!["g"; 10_000];
+    let reply = raw.ask_json(&json!({"id": 1, "command": "group-ids", "args": {"groups": names}})).await;
+    assert_eq!(
+        error_of(&reply),
+        ("bad_argument".into(), "group-ids: at most 64 group names per request, not 10000".into())
+    );
+    let reply = raw.ask_json(&json!({"id": 2, "command": "group-ids", "args": {"groups": ["g"]}})).await;
+    assert_eq!(reply["result"].as_array().map(Vec::len), Some(1), "{reply}");
+    pool.cancel_all();
+    handle.shutdown().await;
+}
+
+#[tokio::test]
+async fn long_and_unprintable_names_are_refused_over_the_wire() {
+    let (pool, log) = (TaskPool::builder().name("names").build(), Log::default());
+    let handle = task_server(&pool, &log).build().listen_tcp("127.0.0.1:0").await.unwrap();
+    let mut raw = Raw::json(handle.local_addr().unwrap()).await;
+    let long = "n".repeat(Command::MAX_NAME_LEN + 1);
+    for (args, message) in [
+        (
+            json!({"function": "record", "argument": "x", "group": long}),
+            "apply: a group name may be at most 128 bytes long, not 129",
+        ),
+        (
+            json!({"function": "record", "argument": "x", "group": "a\nb"}),
+            r"apply: a group name may hold only printable characters, not \u{a}",
+        ),
+        (
+            json!({"function": long, "argument": "x"}),
+            "apply: a function name may be at most 128 bytes long, not 129",
+        ),
+    ] {
+        let reply = raw.ask_json(&json!({"command": "apply", "args": args})).await;
+        assert_eq!(error_of(&reply), ("bad_argument".to_owned(), message.to_owned()));
+    }
+    let mut text = Raw::tcp(handle.local_addr().unwrap()).await;
+    assert_eq!(text.ask(r#"{"terminal_width": 80}"#).await, "TaskPool-names");
+    assert_eq!(
+        text.ask("map record [\"a\"] --group \"\u{1b}]0;pwned\u{7}\"").await,
+        r"error: map: a group name may hold only printable characters, not \u{1b}"
+    );
+    let status = pool.status();
+    assert!(status.groups.is_empty() && status.ended == 0, "nothing started: {status:?}");
+    handle.shutdown().await;
+}
