@@ -115,3 +115,28 @@ pub use status::{GroupKind, GroupStatus, PoolStatus, TaskInfo};
 pub use task_id::TaskId;
 pub use task_output::{TaskError, TaskOutput};
 pub use task_pool::{TaskPool, TaskPoolBuilder};
+
+/// The longest name [`GroupBuilder::group`] takes, in bytes; a group name
+/// also holds only printable characters. A longer name, or one with a
+/// control or invisible formatting character, makes `start` fail with
+/// [`SpawnError::BadGroupName`].
+///
+/// ```
+/// use tokio_taskpool::{SpawnError, TaskPool, MAX_GROUP_NAME_LEN};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let pool = TaskPool::builder().name("docs").build();
+/// let long = "g".repeat(MAX_GROUP_NAME_LEN + 1);
+/// let err = pool.apply(|| async {}).group(long).start().unwrap_err();
+/// assert!(matches!(err, SpawnError::BadGroupName { .. }));
+/// assert_eq!(err.kind(), "bad_group_name");
+/// let err = pool.apply(|| async {}).group("a\u{1b}[2J").start().unwrap_err();
+/// assert_eq!(
+///     err.to_string(),
+///     "TaskPool-docs refuses the group name 'a\\u{1b}[2J': at most 128 bytes of printable characters"
+/// );
+/// pool.apply(|| async {}).group("ünïcödé, spaces and all").start().unwrap();
+/// # }
+/// ```
+pub const MAX_GROUP_NAME_LEN: usize = 128;

@@ -67,6 +67,11 @@ async fn group_ids_with_too_many_names_is_refused_and_the_session_goes_on() {
     handle.shutdown().await;
 }
 
+#[test]
+fn the_wire_and_the_library_take_the_same_names() {
+    assert_eq!(Command::MAX_NAME_LEN, tokio_taskpool::MAX_GROUP_NAME_LEN);
+}
+
 #[tokio::test]
 async fn long_and_unprintable_names_are_refused_over_the_wire() {
     let (pool, log) = (TaskPool::builder().name("names").build(), Log::default());

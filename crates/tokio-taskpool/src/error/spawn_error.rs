@@ -39,6 +39,17 @@ pub enum SpawnError {
         /// The name that was asked for.
         group: String,
     },
+    /// The name given to [`GroupBuilder::group`](crate::GroupBuilder::group)
+    /// is longer than [`MAX_GROUP_NAME_LEN`](crate::MAX_GROUP_NAME_LEN)
+    /// bytes or holds a control or invisible formatting character: names
+    /// are shown to operators (in the control server's replies and logs) and
+    /// must not drive their terminal or look like another name.
+    BadGroupName {
+        /// The pool.
+        pool: Arc<str>,
+        /// The name that was asked for.
+        group: String,
+    },
 }
 
 impl SpawnError {
@@ -53,7 +64,8 @@ impl SpawnError {
         match self {
             SpawnError::PoolIsClosed { pool }
             | SpawnError::PoolIsLocked { pool }
-            | SpawnError::GroupExists { pool, .. } => pool,
+            | SpawnError::GroupExists { pool, .. }
+            | SpawnError::BadGroupName { pool, .. } => pool,
         }
     }
 
@@ -70,6 +82,7 @@ impl SpawnError {
             SpawnError::PoolIsClosed { .. } => "pool_is_closed",
             SpawnError::PoolIsLocked { .. } => "pool_is_locked",
             SpawnError::GroupExists { .. } => "group_exists",
+            SpawnError::BadGroupName { .. } => "bad_group_name",
         }
     }
 }
@@ -81,6 +94,16 @@ impl fmt::Display for SpawnError {
             SpawnError::PoolIsLocked { pool } => write!(f, "{pool} is locked"),
             SpawnError::GroupExists { pool, group } => {
                 write!(f, "{pool} already has a group named '{group}'")
+            }
+            SpawnError::BadGroupName { pool, group } => {
+                // The name itself may be what is wrong: shown escaped, and cut.
+                let shown: String = group.chars().take(64).flat_map(char::escape_debug).collect();
+                let cut = if group.chars().count() > 64 { "..." } else { "" };
+                write!(
+                    f,
+                    "{pool} refuses the group name '{shown}{cut}': at most {} bytes of printable characters",
+                    crate::MAX_GROUP_NAME_LEN
+                )
             }
         }
     }

@@ -70,6 +70,11 @@ impl<'a, T, K> GroupBuilder<'a, T, K> {
     /// Names the group. By default it is `apply-group-N`, `map-group-N` or
     /// `starmap-group-N`, with the first `N` not in use.
     ///
+    /// A name is at most [`MAX_GROUP_NAME_LEN`](crate::MAX_GROUP_NAME_LEN)
+    /// bytes of printable characters (no control characters, no invisible
+    /// formatting characters such as bidirectional overrides); otherwise
+    /// [`start`](Self::start) returns [`SpawnError::BadGroupName`].
+    ///
     /// ```
     /// # use tokio_taskpool::TaskPool;
     /// # #[tokio::main(flavor = "current_thread")]
@@ -161,8 +166,9 @@ impl<'a, T, K> GroupBuilder<'a, T, K> {
     ///
     /// # Errors
     ///
-    /// [`SpawnError::PoolIsClosed`], [`SpawnError::PoolIsLocked`], or
-    /// [`SpawnError::GroupExists`] when the chosen name is taken.
+    /// [`SpawnError::PoolIsClosed`], [`SpawnError::PoolIsLocked`],
+    /// [`SpawnError::GroupExists`] when the chosen name is taken, or
+    /// [`SpawnError::BadGroupName`] when it is too long or not printable.
     ///
     /// # Panics
     ///
@@ -171,6 +177,12 @@ impl<'a, T, K> GroupBuilder<'a, T, K> {
     pub fn start(self) -> Result<GroupHandle<T>, SpawnError> {
         if tokio::runtime::Handle::try_current().is_err() {
             panic!("{} can only start tasks from within a tokio runtime", self.pool);
+        }
+        if let Some(group) = &self.options.name {
+            if !is_valid_group_name(group) {
+                let pool = std::sync::Arc::clone(&self.pool.inner.display);
+                return Err(SpawnError::BadGroupName { pool, group: group.clone() });
+            }
         }
         (self.starter)(self.pool, self.options)
     }
@@ -234,4 +246,15 @@ impl<T, K> fmt::Debug for GroupBuilder<'_, T, K> {
             .field("options", &self.options)
             .finish_non_exhaustive()
     }
+}
+
+/// Whether `name` may name a group: at most
+/// [`MAX_GROUP_NAME_LEN`](crate::MAX_GROUP_NAME_LEN) bytes, and no control
+/// or invisible formatting character.
+fn is_valid_group_name(name: &str) -> bool {
+    name.len() <= crate::MAX_GROUP_NAME_LEN
+        && !name.chars().any(|c| {
+            c.is_control()
+                || matches!(c, '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}')
+        })
 }

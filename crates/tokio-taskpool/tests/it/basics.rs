@@ -93,6 +93,28 @@ async fn duplicate_group_name_is_refused_and_changes_nothing() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn group_names_are_short_and_printable() {
+    let pool = TaskPool::builder().name("p").build();
+    let longest = "g".repeat(tokio_taskpool::MAX_GROUP_NAME_LEN);
+    for bad in
+        [format!("{longest}x"), "a\nforged line".into(), "\u{1b}]0;title\u{7}".into(), "a\u{202e}b".into()]
+    {
+        let err = pool.apply(pending::<()>).group(bad.clone()).start().unwrap_err();
+        assert_eq!(err, SpawnError::BadGroupName { pool: "TaskPool-p".into(), group: bad.clone() });
+        let err = pool.map(|_: u8| async {}, [1]).group(bad).start().unwrap_err();
+        assert_eq!(err.kind(), "bad_group_name");
+        assert!(!err.to_string().chars().any(char::is_control), "{err}");
+    }
+    settle().await;
+    assert_eq!(pool.status().groups.len(), 0, "a refused name makes no group");
+    pool.apply(pending::<()>).group(longest).start().unwrap();
+    pool.apply(pending::<()>).group("spaces and ünïcödé").start().unwrap();
+    settle().await;
+    assert_eq!(pool.num_running(), 2);
+    pool.cancel_all();
+}
+
+#[tokio::test(start_paused = true)]
 async fn unknown_group_is_an_error_naming_pool_and_group() {
     let pool = TaskPool::builder().name("p").build();
     let err = pool.group_ids(&["ghost"]).unwrap_err();
