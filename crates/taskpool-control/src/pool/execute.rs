@@ -36,7 +36,10 @@ pub(crate) async fn execute(shared: &Shared, command: &Command, peer: &Peer) -> 
             format!("'{}' does not apply to {pool}, a {}", command.name(), shared.pool.kind()),
         ));
     }
-    let result = run(shared, command).await;
+    let result = match too_many_tasks(shared, command) {
+        Some(e) => Err(e),
+        None => run(shared, command).await,
+    };
     if !command.is_query() {
         // The command and the error carry the client's text: escaped, so
         // that it cannot forge a log line.
@@ -159,6 +162,27 @@ async fn run(shared: &Shared, command: &Command) -> Result<Value, RemoteError> {
                 format!("this control server does not know '{}'", other.name()),
             ))
         }
+    })
+}
+
+/// The refusal of a command that asks for more tasks than the server lets
+/// one command start.
+fn too_many_tasks(shared: &Shared, command: &Command) -> Option<RemoteError> {
+    let (asked, what) = match command {
+        Command::Start { n } => (*n, "N asks"),
+        Command::Apply { num, .. } => (*num, "-n asks"),
+        Command::Map { items, .. } => (items.len(), "the items ask"),
+        _ => return None,
+    };
+    let max = shared.config.max_tasks_per_command;
+    (asked > max).then(|| {
+        RemoteError::new(
+            "too_many_tasks",
+            format!(
+                "{}: {what} for {asked} tasks; this control server starts at most {max} per command",
+                command.name()
+            ),
+        )
     })
 }
 

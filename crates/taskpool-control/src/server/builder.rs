@@ -228,6 +228,22 @@ impl ControlServerBuilder {
         self
     }
 
+    /// The most tasks one command may ask for: `start N`, `apply -n N`, or
+    /// the items of a map command. A command asking for more is refused
+    /// with a `too_many_tasks` error and starts nothing, so that one
+    /// command cannot fill the memory of an unlimited pool. By default,
+    /// 10,000.
+    ///
+    /// # Panics
+    ///
+    /// If `tasks` is 0.
+    #[track_caller]
+    pub fn max_tasks_per_command(mut self, tasks: usize) -> Self {
+        assert!(tasks > 0, "max_tasks_per_command(0): no command could start anything");
+        self.config.max_tasks_per_command = tasks;
+        self
+    }
+
     /// Builds the server; it listens once asked to, with
     /// [`ControlServer::listen_tcp`] or [`ControlServer::listen_unix`].
     pub fn build(self) -> ControlServer {

@@ -13,6 +13,7 @@ pub(crate) struct Config {
     pub(crate) handshake_timeout: Duration,
     pub(crate) max_handshakes: usize,
     pub(crate) max_reply_rows: usize,
+    pub(crate) max_tasks_per_command: usize,
 }
 
 impl Config {
@@ -22,6 +23,7 @@ impl Config {
     pub(crate) const DEFAULT_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(5);
     pub(crate) const DEFAULT_MAX_HANDSHAKES: usize = 256;
     pub(crate) const DEFAULT_MAX_REPLY_ROWS: usize = 1000;
+    pub(crate) const DEFAULT_MAX_TASKS_PER_COMMAND: usize = 10_000;
 
     /// Whether `presented` is the configured token (true when none is
     /// configured). The comparison takes the same time wherever the first
@@ -49,6 +51,7 @@ impl Default for Config {
             handshake_timeout: Config::DEFAULT_HANDSHAKE_TIMEOUT,
             max_handshakes: Config::DEFAULT_MAX_HANDSHAKES,
             max_reply_rows: Config::DEFAULT_MAX_REPLY_ROWS,
+            max_tasks_per_command: Config::DEFAULT_MAX_TASKS_PER_COMMAND,
         }
     }
 }
@@ -64,6 +67,7 @@ impl fmt::Debug for Config {
             .field("handshake_timeout", &self.handshake_timeout)
             .field("max_handshakes", &self.max_handshakes)
             .field("max_reply_rows", &self.max_reply_rows)
+            .field("max_tasks_per_command", &self.max_tasks_per_command)
             .finish()
     }
 }

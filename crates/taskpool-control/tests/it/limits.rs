@@ -105,3 +105,68 @@ async fn long_and_unprintable_names_are_refused_over_the_wire() {
     assert!(status.groups.is_empty() && status.ended == 0, "nothing started: {status:?}");
     handle.shutdown().await;
 }
+
+#[tokio::test]
+async fn one_command_asks_for_a_bounded_number_of_tasks() {
+    // The default refuses the review's `apply pending -n 10^12` on an
+    // unlimited pool.
+    let (pool, log) = (TaskPool::builder().name("many").build(), Log::default());
+    let handle = task_server(&pool, &log).build().listen_tcp("127.0.0.1:0").await.unwrap();
+    let mut raw = Raw::tcp(handle.local_addr().unwrap()).await;
+    assert_eq!(raw.ask(r#"{"terminal_width": 80}"#).await, "TaskPool-many");
+    assert_eq!(
+        raw.ask("apply hang -n 1000000000000").await,
+        "error: apply: -n asks for 1000000000000 tasks; this control server starts at most 10000 per command"
+    );
+    handle.shutdown().await;
+
+    let handle =
+        task_server(&pool, &log).max_tasks_per_command(3).build().listen_tcp("127.0.0.1:0").await.unwrap();
+    let mut raw = Raw::json(handle.local_addr().unwrap()).await;
+    for (command, args, message) in [
+        (
+            "apply",
+            json!({"function": "hang", "num": 4}),
+            "apply: -n asks for 4 tasks; this control server starts at most 3 per command",
+        ),
+        (
+            "map",
+            json!({"function": "record", "items": ["a", "b", "c", "d"]}),
+            "map: the items ask for 4 tasks; this control server starts at most 3 per command",
+        ),
+        (
+            "starmap",
+            json!({"function": "add", "items": [[1, 2], [1, 2], [1, 2], [1, 2]]}),
+            "starmap: the items ask for 4 tasks; this control server starts at most 3 per command",
+        ),
+    ] {
+        let reply = raw.ask_json(&json!({"command": command, "args": args})).await;
+        assert_eq!(error_of(&reply), ("too_many_tasks".to_owned(), message.to_owned()));
+    }
+    let status = pool.status();
+    assert!(status.groups.is_empty() && status.ended == 0, "nothing started: {status:?}");
+    let reply = raw.ask_json(&json!({"command": "apply", "args": {"function": "hang", "num": 3}})).await;
+    assert_eq!(reply["ok"], json!(true), "{reply}");
+    wait_until("3 running", || pool.num_running() == 3).await;
+    pool.cancel_all();
+    handle.shutdown().await;
+
+    let simple = crate::support::simple_pool("many");
+    let handle = taskpool_control::ControlServer::builder(&simple)
+        .max_tasks_per_command(3)
+        .build()
+        .listen_tcp("127.0.0.1:0")
+        .await
+        .unwrap();
+    let mut raw = Raw::json(handle.local_addr().unwrap()).await;
+    let reply = raw.ask_json(&json!({"command": "start", "args": {"n": 4}})).await;
+    assert_eq!(
+        error_of(&reply),
+        (
+            "too_many_tasks".into(),
+            "start: N asks for 4 tasks; this control server starts at most 3 per command".into()
+        )
+    );
+    assert_eq!(simple.num_running() + simple.num_waiting(), 0);
+    handle.shutdown().await;
+}
