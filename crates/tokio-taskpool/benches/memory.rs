@@ -6,7 +6,12 @@
 //!   never-firing signal, counted once all of them wait, divided by 10^6.
 //!   Kinds: `spawn` (raw `tokio::spawn`, the `JoinHandle`s kept in a `Vec`),
 //!   `joinset` (raw, in a `JoinSet`), `apply` (`TaskPool::apply(..).num(N)`)
-//!   and `simple` (`SimpleTaskPool::start(N)`).
+//!   and `simple` (`SimpleTaskPool::start(N)`). Every kind runs the same
+//!   user future (`IdleSignal::worker`); its size (`size_of_val`) is
+//!   reported with the result, because tokio allocates a task as one cell
+//!   aligned to 128 bytes on x86_64: a few bytes more future can cost 128
+//!   more per task, so the pool's overhead depends on the user future's
+//!   size in steps, not linearly.
 //! - `map_10m`: RSS after every million tasks of one `map` over 10^7 items
 //!   (`num_concurrent` 1024, no-op tasks, results read as they come).
 //!
@@ -86,7 +91,7 @@ enum Holder {
 fn idle(kind: &str, n: usize) {
     let runtime = multi_thread();
     let case = kind.to_owned();
-    let (before, after, peak) = runtime.block_on(async move {
+    let (before, after, peak, future_size) = runtime.block_on(async move {
         tokio::spawn(async move {
             // Warm up the runtime, the pool code and the allocator's
             // per-thread arenas, so the baseline is a running program.
@@ -99,6 +104,8 @@ fn idle(kind: &str, n: usize) {
             while set.join_next().await.is_some() {}
 
             let signal = IdleSignal::new();
+            // Made and dropped unpolled: it has not counted itself.
+            let future_size = std::mem::size_of_val(&signal.worker(n));
             let (before, _) = rss();
             let holder = match case.as_str() {
                 "spawn" => Holder::Handles((0..n).map(|_| tokio::spawn(signal.worker(n))).collect()),
@@ -127,20 +134,20 @@ fn idle(kind: &str, n: usize) {
             let (after, peak) = rss();
             // Leave the process without tearing a million tasks down.
             std::mem::forget(holder);
-            (before, after, peak)
+            (before, after, peak, future_size)
         })
         .await
         .expect("the measuring task does not panic")
     });
     let per_task = (after as f64 - before as f64) / n as f64;
     println!(
-        "idle_{kind}: {n} idle tasks: RSS {} -> {} KiB (peak {} KiB): {per_task:.0} bytes per task",
+        "idle_{kind}: {n} idle tasks of a {future_size}-byte user future: RSS {} -> {} KiB (peak {} KiB): {per_task:.1} bytes per task",
         before / 1024,
         after / 1024,
         peak / 1024
     );
     println!(
-        r#"JSON {{"case":"idle","kind":"{kind}","n":{n},"rss_before":{before},"rss_after":{after},"rss_peak":{peak},"bytes_per_task":{per_task:.1}}}"#
+        r#"JSON {{"case":"idle","kind":"{kind}","n":{n},"rss_before":{before},"rss_after":{after},"rss_peak":{peak},"bytes_per_task":{per_task:.1},"user_future_bytes":{future_size}}}"#
     );
     runtime.shutdown_background();
     std::process::exit(0);
