@@ -13,7 +13,8 @@
 //! - [`ControlServer`] serves one pool (either kind, see [`ControlledPool`])
 //!   on TCP and Unix sockets; each listener is a [`ControlHandle`] that
 //!   stops it when dropped. It is secure by default: owner-only Unix
-//!   sockets, loopback-only TCP unless an access token is set, only
+//!   sockets, TCP only with an access token (or, by an explicit and logged
+//!   opt-in, loopback TCP without one), only
 //!   [registered](ControlServerBuilder::register) functions can be started,
 //!   an optional read-only mode, and limits on line length, sessions and
 //!   idle time.
@@ -38,11 +39,13 @@
 //! let pool = TaskPool::builder().name("crawler").build();
 //! let server = ControlServer::builder(&pool)
 //!     .register("fetch", |url: String| async move { url.len() })
+//!     .token("correct-horse-battery-staple")
 //!     .build();
 //! let handle = server.listen_tcp("127.0.0.1:0").await.unwrap();
 //!
 //! // Elsewhere, perhaps in another process:
-//! let mut client = ControlClient::connect_tcp(handle.local_addr().unwrap(), None).await.unwrap();
+//! let addr = handle.local_addr().unwrap();
+//! let mut client = ControlClient::connect_tcp(addr, Some("correct-horse-battery-staple")).await.unwrap();
 //! let command = Command::parse_line(r#"map fetch '["a b", "c"]' -n 2 --group urls"#).unwrap();
 //! assert_eq!(client.call(&command).await.unwrap(), "urls");
 //! pool.gather_and_close().await;

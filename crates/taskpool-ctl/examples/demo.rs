@@ -1,9 +1,11 @@
 //! A demo service: a pool of workers working through a stream of jobs, with
-//! a control server on 127.0.0.1 and on a Unix socket.
+//! a control server on 127.0.0.1 and on a Unix socket, behind an access
+//! token (TCP needs one: every local user can reach a loopback port).
 //!
 //! ```text
 //! cargo run -p taskpool-ctl --example demo
-//! # in another terminal:
+//! # in another terminal, with the token the demo printed:
+//! export TASKPOOL_CTL_TOKEN=...
 //! cargo run -p taskpool-ctl -- tcp 127.0.0.1 7878
 //! demo> status
 //! demo> start 4
@@ -11,8 +13,12 @@
 //! ```
 //!
 //! Arguments (all optional): the TCP port (default 7878) and the Unix socket
-//! path (default `$TMPDIR/taskpool-demo.sock`). Ctrl-C stops the service.
+//! path (default `$TMPDIR/taskpool-demo.sock`). The token is
+//! `$TASKPOOL_CTL_TOKEN` when that is set (at least 16 bytes), else a fresh
+//! random one. Ctrl-C stops the service.
 
+use std::collections::hash_map::RandomState;
+use std::hash::{BuildHasher, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -59,11 +65,14 @@ async fn main() -> anyhow::Result<()> {
     let pool = SimpleTaskPool::builder(worker).name("demo").pool_size(32).build();
     pool.start(2)?;
 
-    let server = ControlServer::builder(&pool).build();
+    // taskpool-ctl reads the same variable, so an exported token serves both.
+    let token = std::env::var("TASKPOOL_CTL_TOKEN").unwrap_or_else(|_| random_token());
+    let server = ControlServer::builder(&pool).token(token.as_str()).build();
     let tcp = server.listen_tcp(("127.0.0.1", port)).await?;
     let unix = server.listen_unix(&socket).await?;
     println!("{} is running 2 workers; jobs arrive 10 per second.", pool);
     println!("Control it with taskpool-ctl, for instance:");
+    println!("  export TASKPOOL_CTL_TOKEN={token}");
     println!("  cargo run -p taskpool-ctl -- {}", tcp.endpoint());
     println!("  cargo run -p taskpool-ctl -- {} -- start 4", unix.endpoint());
     println!("  cargo run -p taskpool-ctl -- {} -- status", unix.endpoint());
@@ -87,4 +96,10 @@ async fn main() -> anyhow::Result<()> {
     pool.stop_all();
     pool.gather_and_close().await;
     Ok(())
+}
+
+/// 32 hex digits from the standard library's randomly keyed hasher: enough
+/// for a demo; a real service takes its token from a secret store.
+fn random_token() -> String {
+    (0..2).map(|_| format!("{:016x}", RandomState::new().build_hasher().finish())).collect()
 }

@@ -25,17 +25,22 @@ pub(crate) enum Listener {
 }
 
 impl Listener {
-    /// Binds a TCP listener. Without an access token, every address `addr`
-    /// resolves to must be a loopback address.
+    /// Binds a TCP listener. Without an access token, it must be allowed
+    /// (`unauthenticated_loopback`), and every address `addr` resolves to
+    /// must be a loopback address.
     pub(crate) async fn bind_tcp(
         addr: impl ToSocketAddrs,
         has_token: bool,
+        unauthenticated_loopback: bool,
     ) -> Result<(Listener, Endpoint), ListenError> {
         let addrs: Vec<SocketAddr> =
             lookup_host(addr).await.map_err(|e| ListenError::io("resolving the address", e))?.collect();
         if !has_token {
             if let Some(&addr) = addrs.iter().find(|addr| !addr.ip().is_loopback()) {
                 return Err(ListenError::RemoteWithoutToken { addr });
+            }
+            if let (false, Some(&addr)) = (unauthenticated_loopback, addrs.first()) {
+                return Err(ListenError::TokenRequired { addr });
             }
         }
         let mut last_error = io::Error::new(io::ErrorKind::NotFound, "the address resolved to nothing");

@@ -99,9 +99,11 @@ impl ControlServerBuilder {
     pub const MIN_TOKEN_LEN: usize = 16;
 
     /// Requires every client to present `token` in its first line. By
-    /// default, no token is required, and the server may listen only on
-    /// loopback TCP addresses and Unix sockets; with a token it may listen
-    /// on any address.
+    /// default, no token is set: the server then listens on Unix sockets
+    /// only (mode 0600, so its owner's), and on loopback TCP only after
+    /// [`allow_unauthenticated_loopback`](Self::allow_unauthenticated_loopback).
+    /// With a token it may listen on any address, and every client, on TCP
+    /// or a Unix socket, must present it.
     ///
     /// The token travels in clear text: on a network you do not trust, put
     /// the server behind TLS or an SSH tunnel. Make it random, e.g. with
@@ -124,6 +126,37 @@ impl ControlServerBuilder {
             token.len()
         );
         self.config.token = Some(token);
+        self
+    }
+
+    /// Whether [`ControlServer::listen_tcp`] may listen on a loopback
+    /// address without an access token. By default, false: without a
+    /// [`token`](Self::token), `listen_tcp` fails with
+    /// [`ListenError::TokenRequired`](crate::ListenError::TokenRequired),
+    /// because every local user, not only the server's owner, can connect
+    /// to a loopback port (a Unix socket, mode 0600, admits its owner
+    /// only). Each such listener is logged at warn level when it starts.
+    ///
+    /// Set it for a client that cannot send a token, such as
+    /// asyncio-taskpool's own, on a machine whose users are trusted. It
+    /// never allows an address beyond loopback without a token.
+    ///
+    /// ```
+    /// use taskpool_control::ControlServer;
+    /// use tokio_taskpool::TaskPool;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let pool = TaskPool::new();
+    /// let strict = ControlServer::builder(&pool).build();
+    /// assert!(strict.listen_tcp("127.0.0.1:0").await.is_err());
+    /// let open = ControlServer::builder(&pool).allow_unauthenticated_loopback(true).build();
+    /// let handle = open.listen_tcp("127.0.0.1:0").await.unwrap();
+    /// # drop(handle);
+    /// # }
+    /// ```
+    pub fn allow_unauthenticated_loopback(mut self, allow: bool) -> Self {
+        self.config.unauthenticated_loopback = allow;
         self
     }
 

@@ -7,6 +7,7 @@ use std::time::Duration;
 pub(crate) struct Config {
     pub(crate) token: Option<String>,
     pub(crate) read_only: bool,
+    pub(crate) unauthenticated_loopback: bool,
     pub(crate) max_line_len: usize,
     pub(crate) max_sessions: usize,
     pub(crate) idle_timeout: Duration,
@@ -45,6 +46,7 @@ impl Default for Config {
         Config {
             token: None,
             read_only: false,
+            unauthenticated_loopback: false,
             max_line_len: Config::DEFAULT_MAX_LINE_LEN,
             max_sessions: Config::DEFAULT_MAX_SESSIONS,
             idle_timeout: Config::DEFAULT_IDLE_TIMEOUT,
@@ -61,6 +63,7 @@ impl fmt::Debug for Config {
         f.debug_struct("Config")
             .field("token", &self.token.as_ref().map(|_| "<redacted>"))
             .field("read_only", &self.read_only)
+            .field("unauthenticated_loopback", &self.unauthenticated_loopback)
             .field("max_line_len", &self.max_line_len)
             .field("max_sessions", &self.max_sessions)
             .field("idle_timeout", &self.idle_timeout)

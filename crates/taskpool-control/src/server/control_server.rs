@@ -34,8 +34,9 @@ use crate::session;
 /// # Security
 ///
 /// Secure by default: a Unix socket is created with mode 0600 (owner
-/// only); TCP listens only on loopback addresses unless an access token is
-/// configured, which every client must then present; only functions
+/// only); TCP needs an access token, which every client must then present
+/// (or, by an explicit and logged opt-in, loopback addresses only without
+/// one); only functions
 /// registered with [`ControlServerBuilder::register`] can ever be started;
 /// a [`read_only`](ControlServerBuilder::read_only) server runs queries
 /// only. Lines, sessions and silence are limited; a connection must complete
@@ -59,11 +60,11 @@ use crate::session;
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() {
 /// let pool = SimpleTaskPool::builder(std::future::pending::<()>).name("workers").build();
-/// let server = ControlServer::builder(&pool).build();
+/// let server = ControlServer::builder(&pool).token("correct-horse-battery-staple").build();
 /// let handle = server.listen_tcp("127.0.0.1:0").await.unwrap();
 ///
 /// let addr = handle.local_addr().unwrap();
-/// let mut client = ControlClient::connect_tcp(addr, None).await.unwrap();
+/// let mut client = ControlClient::connect_tcp(addr, Some("correct-horse-battery-staple")).await.unwrap();
 /// assert_eq!(client.server().pool, "SimpleTaskPool-workers");
 /// client.call(&Command::Start { n: 3 }).await.unwrap();
 /// assert_eq!(pool.num_running() + pool.num_waiting(), 3);
@@ -105,8 +106,11 @@ impl ControlServer {
     ///
     /// # Errors
     ///
+    /// Without an access token ([`ControlServerBuilder::token`]),
+    /// [`ListenError::TokenRequired`] unless
+    /// [`ControlServerBuilder::allow_unauthenticated_loopback`] was set, and
     /// [`ListenError::RemoteWithoutToken`] when the address is not a
-    /// loopback address and no token is configured;
+    /// loopback address;
     /// [`ListenError::Io`] when resolving or binding fails.
     ///
     /// # Cancel safety
@@ -117,7 +121,16 @@ impl ControlServer {
     ///
     /// Outside a tokio runtime.
     pub async fn listen_tcp(&self, addr: impl ToSocketAddrs) -> Result<ControlHandle, ListenError> {
-        let (listener, endpoint) = Listener::bind_tcp(addr, self.shared.config.token.is_some()).await?;
+        let config = &self.shared.config;
+        let (listener, endpoint) =
+            Listener::bind_tcp(addr, config.token.is_some(), config.unauthenticated_loopback).await?;
+        if config.token.is_none() {
+            tracing::warn!(
+                "control server for {} listens on {endpoint} without an access token \
+                 (allow_unauthenticated_loopback): every local user can control the pool",
+                self.shared.pool.handle()
+            );
+        }
         Ok(self.serve(listener, endpoint))
     }
 

@@ -23,7 +23,8 @@ use crate::net::Endpoint;
 ///
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() {
-/// let handle = ControlServer::builder(TaskPool::new()).build().listen_tcp("127.0.0.1:0").await.unwrap();
+/// let server = ControlServer::builder(TaskPool::new()).allow_unauthenticated_loopback(true).build();
+/// let handle = server.listen_tcp("127.0.0.1:0").await.unwrap();
 /// let addr = handle.local_addr().unwrap();
 /// handle.shutdown().await;
 /// assert!(ControlClient::connect_tcp(addr, None).await.is_err());

@@ -12,8 +12,8 @@ use std::path::PathBuf;
 ///
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() {
-/// let server = ControlServer::builder(TaskPool::new()).build();
-/// // Without an access token, only loopback addresses are allowed.
+/// let server = ControlServer::builder(TaskPool::new()).allow_unauthenticated_loopback(true).build();
+/// // Without an access token, only loopback addresses are allowed, and only when allowed.
 /// let err = server.listen_tcp("0.0.0.0:0").await.unwrap_err();
 /// assert!(matches!(err, ListenError::RemoteWithoutToken { .. }));
 /// assert_eq!(
@@ -26,6 +26,13 @@ use std::path::PathBuf;
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum ListenError {
+    /// No access token is configured, and listening on loopback TCP
+    /// without one was not allowed
+    /// ([`ControlServerBuilder::allow_unauthenticated_loopback`](crate::ControlServerBuilder::allow_unauthenticated_loopback)).
+    TokenRequired {
+        /// The address that was refused.
+        addr: SocketAddr,
+    },
     /// The TCP address is not a loopback address and no access token is
     /// configured.
     RemoteWithoutToken {
@@ -61,6 +68,11 @@ impl ListenError {
 impl fmt::Display for ListenError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            ListenError::TokenRequired { addr } => write!(
+                f,
+                "refusing to listen on {addr} without an access token: every local user could control \
+                 the pool (set ControlServerBuilder::token, or allow_unauthenticated_loopback(true))"
+            ),
             ListenError::RemoteWithoutToken { addr } => write!(
                 f,
                 "refusing to listen on {addr} without an access token: only loopback addresses are \

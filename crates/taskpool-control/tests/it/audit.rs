@@ -54,7 +54,7 @@ fn captured_log() -> &'static Captured {
 async fn changes_are_logged_with_the_peer() {
     let captured = captured_log();
     let pool = TaskPool::builder().name("audit").build();
-    let server = ControlServer::builder(&pool).build();
+    let server = ControlServer::builder(&pool).allow_unauthenticated_loopback(true).build();
     let tcp = server.listen_tcp("127.0.0.1:0").await.unwrap();
     let unix = server.listen_unix(socket_path("audit")).await.unwrap();
     let mut over_tcp = tcp_client(&tcp).await;
@@ -96,10 +96,35 @@ async fn changes_are_logged_with_the_peer() {
 }
 
 #[tokio::test]
+async fn loopback_without_a_token_is_logged_as_such() {
+    let captured = captured_log();
+    let pool = TaskPool::builder().name("open-loopback").build();
+    let server = ControlServer::builder(&pool).allow_unauthenticated_loopback(true).build();
+    let handle = server.listen_tcp("127.0.0.1:0").await.unwrap();
+    let log = captured.text();
+    let warned: Vec<&str> = log
+        .lines()
+        .filter(|l| {
+            l.contains("WARN")
+                && l.contains("TaskPool-open-loopback")
+                && l.contains("without an access token")
+        })
+        .collect();
+    assert_eq!(warned.len(), 1, "{log}");
+    assert!(warned[0].contains(&handle.endpoint().to_string()), "{}", warned[0]);
+    handle.shutdown().await;
+}
+
+#[tokio::test]
 async fn peer_text_is_escaped_in_the_log() {
     let captured = captured_log();
     let pool = TaskPool::builder().name("escape-audit").build();
-    let handle = ControlServer::builder(&pool).build().listen_tcp("127.0.0.1:0").await.unwrap();
+    let handle = ControlServer::builder(&pool)
+        .allow_unauthenticated_loopback(true)
+        .build()
+        .listen_tcp("127.0.0.1:0")
+        .await
+        .unwrap();
     // A group name that would forge a log line, clear the screen and go
     // back to the start of the line.
     let forged = "2026-01-01T00:00:00.000000Z  INFO forged: control command done command=cancel-all";

@@ -154,7 +154,12 @@ async fn task_pool_commands(client: &mut ControlClient, pool: &TaskPool, log: &L
 #[tokio::test]
 async fn every_task_pool_command_over_tcp() {
     let (pool, log) = (TaskPool::builder().name("cmd-tcp").build(), Log::default());
-    let handle = task_server(&pool, &log).build().listen_tcp("127.0.0.1:0").await.unwrap();
+    let handle = task_server(&pool, &log)
+        .allow_unauthenticated_loopback(true)
+        .build()
+        .listen_tcp("127.0.0.1:0")
+        .await
+        .unwrap();
     let mut client = tcp_client(&handle).await;
     task_pool_commands(&mut client, &pool, &log).await;
     handle.shutdown().await;
@@ -205,6 +210,7 @@ async fn every_simple_pool_command() {
 async fn failures_are_reported_by_flush() {
     let pool = TaskPool::builder().name("cmd-flush").build();
     let server = ControlServer::builder(&pool)
+        .allow_unauthenticated_loopback(true)
         .register("boom", |message: String| async move { panic!("{message}") })
         .build();
     let handle = server.listen_tcp("127.0.0.1:0").await.unwrap();
@@ -222,7 +228,12 @@ async fn failures_are_reported_by_flush() {
 #[tokio::test]
 async fn several_servers_and_sessions_share_one_pool() {
     let (pool, log) = (TaskPool::builder().name("cmd-shared").build(), Log::default());
-    let tcp = task_server(&pool, &log).build().listen_tcp("127.0.0.1:0").await.unwrap();
+    let tcp = task_server(&pool, &log)
+        .allow_unauthenticated_loopback(true)
+        .build()
+        .listen_tcp("127.0.0.1:0")
+        .await
+        .unwrap();
     let unix = ControlServer::builder(&pool)
         .read_only(true)
         .build()
@@ -248,7 +259,7 @@ fn client_and_server_types_are_send_sync() {
     send_sync::<taskpool_control::ControlHandle>();
     send_sync::<ControlClient>();
     fn send<T: Send>(_: &T) {}
-    let server = ControlServer::builder(TaskPool::new()).build();
+    let server = ControlServer::builder(TaskPool::new()).allow_unauthenticated_loopback(true).build();
     send(&server.listen_tcp("127.0.0.1:0"));
     send(&server.listen_unix("/nonexistent/never-bound.sock"));
     // Compiled, never run: the client's and the handle's futures are Send too.

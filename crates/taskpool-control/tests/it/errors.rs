@@ -25,7 +25,12 @@ fn assert_untouched(pool: &TaskPool) {
 #[tokio::test]
 async fn bad_requests_get_errors_and_the_session_goes_on() {
     let (pool, log) = (TaskPool::builder().name("bad").pool_size(3).build(), Log::default());
-    let handle = task_server(&pool, &log).build().listen_tcp("127.0.0.1:0").await.unwrap();
+    let handle = task_server(&pool, &log)
+        .allow_unauthenticated_loopback(true)
+        .build()
+        .listen_tcp("127.0.0.1:0")
+        .await
+        .unwrap();
     let mut raw = Raw::json(handle.local_addr().unwrap()).await;
 
     let cases = [
@@ -140,7 +145,13 @@ async fn a_wrong_or_missing_token_is_refused() {
 #[tokio::test]
 async fn a_read_only_server_runs_queries_only() {
     let (pool, log) = (TaskPool::builder().name("ro").pool_size(3).build(), Log::default());
-    let handle = task_server(&pool, &log).read_only(true).build().listen_tcp("127.0.0.1:0").await.unwrap();
+    let handle = task_server(&pool, &log)
+        .read_only(true)
+        .allow_unauthenticated_loopback(true)
+        .build()
+        .listen_tcp("127.0.0.1:0")
+        .await
+        .unwrap();
     let mut client = tcp_client(&handle).await;
     assert!(client.server().read_only);
     for line in
@@ -177,8 +188,13 @@ async fn a_read_only_server_runs_queries_only() {
 #[tokio::test]
 async fn an_oversized_line_is_dropped_and_the_session_goes_on() {
     let pool = TaskPool::builder().name("long").pool_size(3).build();
-    let handle =
-        ControlServer::builder(&pool).max_line_len(1024).build().listen_tcp("127.0.0.1:0").await.unwrap();
+    let handle = ControlServer::builder(&pool)
+        .max_line_len(1024)
+        .allow_unauthenticated_loopback(true)
+        .build()
+        .listen_tcp("127.0.0.1:0")
+        .await
+        .unwrap();
     let mut raw = Raw::json(handle.local_addr().unwrap()).await;
     let long = format!(
         "{{\"command\": \"pool-size\", \"args\": {{\"size\": 1}}, \"pad\": \"{}\"}}",
@@ -206,8 +222,13 @@ async fn an_oversized_line_is_dropped_and_the_session_goes_on() {
 #[tokio::test]
 async fn sessions_beyond_the_limit_are_refused() {
     let pool = TaskPool::builder().name("many").pool_size(3).build();
-    let handle =
-        ControlServer::builder(&pool).max_sessions(2).build().listen_tcp("127.0.0.1:0").await.unwrap();
+    let handle = ControlServer::builder(&pool)
+        .max_sessions(2)
+        .allow_unauthenticated_loopback(true)
+        .build()
+        .listen_tcp("127.0.0.1:0")
+        .await
+        .unwrap();
     let addr = handle.local_addr().unwrap();
     let first = tcp_client(&handle).await;
     let mut second = tcp_client(&handle).await;
@@ -241,7 +262,10 @@ async fn sessions_beyond_the_limit_are_refused() {
 #[tokio::test]
 async fn idle_sessions_are_closed_with_a_reason() {
     let pool = TaskPool::builder().name("idle").pool_size(3).build();
-    let server = ControlServer::builder(&pool).idle_timeout(Duration::from_millis(200)).build();
+    let server = ControlServer::builder(&pool)
+        .allow_unauthenticated_loopback(true)
+        .idle_timeout(Duration::from_millis(200))
+        .build();
     let handle = server.listen_tcp("127.0.0.1:0").await.unwrap();
     let mut raw = Raw::json(handle.local_addr().unwrap()).await;
     // Nothing is sent: the server speaks up, then hangs up.
@@ -262,7 +286,12 @@ async fn idle_sessions_are_closed_with_a_reason() {
 #[tokio::test]
 async fn bad_handshakes_are_refused() {
     let pool = TaskPool::builder().name("hello").pool_size(3).build();
-    let handle = ControlServer::builder(&pool).build().listen_tcp("127.0.0.1:0").await.unwrap();
+    let handle = ControlServer::builder(&pool)
+        .allow_unauthenticated_loopback(true)
+        .build()
+        .listen_tcp("127.0.0.1:0")
+        .await
+        .unwrap();
     let cases = [
         ("status", "bad_handshake"),
         ("{}", "bad_handshake"),
@@ -287,7 +316,12 @@ async fn bad_handshakes_are_refused() {
 #[tokio::test]
 async fn a_misbehaving_client_blocks_neither_the_pool_nor_other_sessions() {
     let (pool, log) = (TaskPool::builder().name("stuck").pool_size(3).build(), Log::default());
-    let handle = task_server(&pool, &log).build().listen_tcp("127.0.0.1:0").await.unwrap();
+    let handle = task_server(&pool, &log)
+        .allow_unauthenticated_loopback(true)
+        .build()
+        .listen_tcp("127.0.0.1:0")
+        .await
+        .unwrap();
     // One client floods requests and never reads a reply, so its session
     // blocks writing; another sends half a line and stops.
     let mut flooder = Raw::json(handle.local_addr().unwrap()).await;

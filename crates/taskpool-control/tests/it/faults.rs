@@ -167,7 +167,7 @@ fn control_server_survives_hostile_clients() {
         let ended = Arc::new(AtomicU64::new(0));
         let pool = TaskPool::builder().name("faults").pool_size(4).build();
         let (s, e) = (started.clone(), ended.clone());
-        let server = ControlServer::builder(&pool)
+        let server = ControlServer::builder(&pool).allow_unauthenticated_loopback(true)
             .register("nap", move |ms: u64| {
                 let (s, e) = (s.clone(), e.clone());
                 async move {

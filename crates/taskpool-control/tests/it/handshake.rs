@@ -14,8 +14,13 @@ use crate::support::{error_of, tcp_client, within, Raw};
 #[tokio::test]
 async fn silent_connections_do_not_hold_session_places() {
     let pool = TaskPool::builder().name("silent").pool_size(3).build();
-    let handle =
-        ControlServer::builder(&pool).max_sessions(2).build().listen_tcp("127.0.0.1:0").await.unwrap();
+    let handle = ControlServer::builder(&pool)
+        .max_sessions(2)
+        .allow_unauthenticated_loopback(true)
+        .build()
+        .listen_tcp("127.0.0.1:0")
+        .await
+        .unwrap();
     let addr = handle.local_addr().unwrap();
     // More connections than session places, none of which says hello; one
     // sends half a hello.
@@ -42,7 +47,10 @@ async fn silent_connections_do_not_hold_session_places() {
 async fn a_handshake_not_done_by_the_deadline_is_closed() {
     let pool = TaskPool::builder().name("deadline").build();
     let deadline = Duration::from_millis(300);
-    let server = ControlServer::builder(&pool).handshake_timeout(deadline).build();
+    let server = ControlServer::builder(&pool)
+        .allow_unauthenticated_loopback(true)
+        .handshake_timeout(deadline)
+        .build();
     let handle = server.listen_tcp("127.0.0.1:0").await.unwrap();
     let addr = handle.local_addr().unwrap();
     let bound = deadline + Duration::from_secs(1);
@@ -88,8 +96,11 @@ async fn a_handshake_not_done_by_the_deadline_is_closed() {
 #[tokio::test]
 async fn connections_beyond_the_handshake_cap_are_refused_at_once() {
     let pool = TaskPool::builder().name("cap").build();
-    let server =
-        ControlServer::builder(&pool).max_handshakes(2).handshake_timeout(Duration::from_millis(500)).build();
+    let server = ControlServer::builder(&pool)
+        .allow_unauthenticated_loopback(true)
+        .max_handshakes(2)
+        .handshake_timeout(Duration::from_millis(500))
+        .build();
     let handle = server.listen_tcp("127.0.0.1:0").await.unwrap();
     let addr = handle.local_addr().unwrap();
     let _first = Raw::tcp(addr).await;

@@ -42,7 +42,12 @@ async fn dropping_the_handle_stops_the_server() {
     let pool = TaskPool::builder().name("life-drop").build();
     let path = socket_path("drop");
     let handle = ControlServer::builder(&pool).build().listen_unix(&path).await.unwrap();
-    let tcp = ControlServer::builder(&pool).build().listen_tcp("127.0.0.1:0").await.unwrap();
+    let tcp = ControlServer::builder(&pool)
+        .allow_unauthenticated_loopback(true)
+        .build()
+        .listen_tcp("127.0.0.1:0")
+        .await
+        .unwrap();
     let addr = tcp.local_addr().unwrap();
     let mut session = tcp_client(&tcp).await;
     drop(handle);
@@ -93,12 +98,18 @@ async fn a_live_socket_or_another_file_is_never_replaced() {
 #[tokio::test]
 async fn tcp_listens_beyond_loopback_only_with_a_token() {
     let pool = TaskPool::builder().name("life-remote").build();
-    let err = ControlServer::builder(&pool).build().listen_tcp("0.0.0.0:0").await.unwrap_err();
+    let err = ControlServer::builder(&pool)
+        .allow_unauthenticated_loopback(true)
+        .build()
+        .listen_tcp("0.0.0.0:0")
+        .await
+        .unwrap_err();
     assert!(matches!(err, ListenError::RemoteWithoutToken { .. }), "{err:?}");
     assert!(err.to_string().starts_with("refusing to listen on 0.0.0.0:0 without an access token"), "{err}");
 
     let handle = ControlServer::builder(&pool)
         .token("t0ken-t0ken-t0ken-t0ken")
+        .allow_unauthenticated_loopback(true)
         .build()
         .listen_tcp("0.0.0.0:0")
         .await
@@ -114,7 +125,12 @@ async fn tcp_listens_beyond_loopback_only_with_a_token() {
     handle.shutdown().await;
 
     // Loopback names need no token.
-    let handle = ControlServer::builder(&pool).build().listen_tcp("localhost:0").await.unwrap();
+    let handle = ControlServer::builder(&pool)
+        .allow_unauthenticated_loopback(true)
+        .build()
+        .listen_tcp("localhost:0")
+        .await
+        .unwrap();
     assert!(handle.local_addr().unwrap().ip().is_loopback());
     assert!(handle.endpoint().to_string().starts_with("tcp "));
     handle.shutdown().await;

@@ -12,7 +12,13 @@ use crate::support::{error_of, task_server, tcp_client, wait_until, within, Log,
 #[tokio::test]
 async fn tasks_and_status_are_cut_at_the_row_limit_and_say_so() {
     let (pool, log) = (TaskPool::builder().name("rows").build(), Log::default());
-    let handle = task_server(&pool, &log).max_reply_rows(5).build().listen_tcp("127.0.0.1:0").await.unwrap();
+    let handle = task_server(&pool, &log)
+        .max_reply_rows(5)
+        .allow_unauthenticated_loopback(true)
+        .build()
+        .listen_tcp("127.0.0.1:0")
+        .await
+        .unwrap();
     for i in 0..7 {
         pool.apply(std::future::pending::<()>).num(2).group(format!("g{i}")).start().unwrap();
     }
@@ -51,7 +57,13 @@ async fn tasks_and_status_are_cut_at_the_row_limit_and_say_so() {
 #[tokio::test]
 async fn group_ids_with_too_many_names_is_refused_and_the_session_goes_on() {
     let (pool, log) = (TaskPool::builder().name("names").build(), Log::default());
-    let handle = task_server(&pool, &log).read_only(true).build().listen_tcp("127.0.0.1:0").await.unwrap();
+    let handle = task_server(&pool, &log)
+        .read_only(true)
+        .allow_unauthenticated_loopback(true)
+        .build()
+        .listen_tcp("127.0.0.1:0")
+        .await
+        .unwrap();
     pool.apply(std::future::pending::<()>).group("g").start().unwrap();
     let mut raw = Raw::json(handle.local_addr().unwrap()).await;
     // The attack of the review: one line of a name repeated to the limit.
@@ -75,7 +87,12 @@ fn the_wire_and_the_library_take_the_same_names() {
 #[tokio::test]
 async fn long_and_unprintable_names_are_refused_over_the_wire() {
     let (pool, log) = (TaskPool::builder().name("names").build(), Log::default());
-    let handle = task_server(&pool, &log).build().listen_tcp("127.0.0.1:0").await.unwrap();
+    let handle = task_server(&pool, &log)
+        .allow_unauthenticated_loopback(true)
+        .build()
+        .listen_tcp("127.0.0.1:0")
+        .await
+        .unwrap();
     let mut raw = Raw::json(handle.local_addr().unwrap()).await;
     let long = "n".repeat(Command::MAX_NAME_LEN + 1);
     for (args, message) in [
@@ -111,7 +128,12 @@ async fn one_command_asks_for_a_bounded_number_of_tasks() {
     // The default refuses the review's `apply pending -n 10^12` on an
     // unlimited pool.
     let (pool, log) = (TaskPool::builder().name("many").build(), Log::default());
-    let handle = task_server(&pool, &log).build().listen_tcp("127.0.0.1:0").await.unwrap();
+    let handle = task_server(&pool, &log)
+        .allow_unauthenticated_loopback(true)
+        .build()
+        .listen_tcp("127.0.0.1:0")
+        .await
+        .unwrap();
     let mut raw = Raw::tcp(handle.local_addr().unwrap()).await;
     assert_eq!(raw.ask(r#"{"terminal_width": 80}"#).await, "TaskPool-many");
     assert_eq!(
@@ -120,8 +142,13 @@ async fn one_command_asks_for_a_bounded_number_of_tasks() {
     );
     handle.shutdown().await;
 
-    let handle =
-        task_server(&pool, &log).max_tasks_per_command(3).build().listen_tcp("127.0.0.1:0").await.unwrap();
+    let handle = task_server(&pool, &log)
+        .max_tasks_per_command(3)
+        .allow_unauthenticated_loopback(true)
+        .build()
+        .listen_tcp("127.0.0.1:0")
+        .await
+        .unwrap();
     let mut raw = Raw::json(handle.local_addr().unwrap()).await;
     for (command, args, message) in [
         (
@@ -154,6 +181,7 @@ async fn one_command_asks_for_a_bounded_number_of_tasks() {
     let simple = crate::support::simple_pool("many");
     let handle = taskpool_control::ControlServer::builder(&simple)
         .max_tasks_per_command(3)
+        .allow_unauthenticated_loopback(true)
         .build()
         .listen_tcp("127.0.0.1:0")
         .await

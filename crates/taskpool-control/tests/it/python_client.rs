@@ -87,8 +87,12 @@ async fn the_reference_client_drives_a_simple_pool() {
         }
     };
     let pool: SimpleTaskPool = simple_pool("py");
-    let handle =
-        taskpool_control::ControlServer::builder(&pool).build().listen_tcp("127.0.0.1:0").await.unwrap();
+    let handle = taskpool_control::ControlServer::builder(&pool)
+        .allow_unauthenticated_loopback(true)
+        .build()
+        .listen_tcp("127.0.0.1:0")
+        .await
+        .unwrap();
     let input = "start 3\nnum-running\npool-size 2\npool-size\nstop 1\nfrob\nstart x\nis-locked\nexit\n";
     // num-running may read before the workers are up; everything else is exact.
     let stdout = run_reference_client(&python, &handle, input).await;
@@ -124,7 +128,12 @@ async fn the_reference_client_drives_a_task_pool_with_quoted_arguments() {
         }
     };
     let (pool, log) = (TaskPool::builder().name("py-map").build(), Log::default());
-    let handle = task_server(&pool, &log).build().listen_tcp("127.0.0.1:0").await.unwrap();
+    let handle = task_server(&pool, &log)
+        .allow_unauthenticated_loopback(true)
+        .build()
+        .listen_tcp("127.0.0.1:0")
+        .await
+        .unwrap();
     // The reference client lowercases every line it sends.
     let input =
         "map record '[\"a b\", \"c\"]' -n 2 --group words\nstarmap add [[1, 2]]\ncancel-group nope\nexit\n";

@@ -9,7 +9,12 @@ use crate::support::{task_server, wait_until, Log, Raw};
 #[tokio::test]
 async fn text_mode_speaks_like_the_reference_server() {
     let (pool, log) = (TaskPool::builder().name("text").build(), Log::default());
-    let handle = task_server(&pool, &log).build().listen_tcp("127.0.0.1:0").await.unwrap();
+    let handle = task_server(&pool, &log)
+        .allow_unauthenticated_loopback(true)
+        .build()
+        .listen_tcp("127.0.0.1:0")
+        .await
+        .unwrap();
     let mut raw = Raw::tcp(handle.local_addr().unwrap()).await;
     assert_eq!(raw.ask(r#"{"terminal_width": 80}"#).await, "TaskPool-text");
 

@@ -24,7 +24,12 @@ fn assert_untouched(pool: &SimpleTaskPool) {
 #[tokio::test]
 async fn refused_commands_exit_1_with_the_error_on_stderr() {
     let pool = pool("ctl-refused");
-    let handle = ControlServer::builder(&pool).build().listen_tcp("127.0.0.1:0").await.unwrap();
+    let handle = ControlServer::builder(&pool)
+        .allow_unauthenticated_loopback(true)
+        .build()
+        .listen_tcp("127.0.0.1:0")
+        .await
+        .unwrap();
     let run = one(&handle, &["cancel-group", "nope"]).await;
     assert_eq!(run.stdout, "");
     assert_eq!(run.fails(1), "error: SimpleTaskPool-ctl-refused has no group named 'nope'");
@@ -53,7 +58,12 @@ async fn refused_commands_exit_1_with_the_error_on_stderr() {
 #[tokio::test]
 async fn bad_commands_exit_2_without_reaching_the_pool() {
     let pool = pool("ctl-bad");
-    let handle = ControlServer::builder(&pool).build().listen_tcp("127.0.0.1:0").await.unwrap();
+    let handle = ControlServer::builder(&pool)
+        .allow_unauthenticated_loopback(true)
+        .build()
+        .listen_tcp("127.0.0.1:0")
+        .await
+        .unwrap();
     assert_eq!(one(&handle, &["frob"]).await.fails(2), "taskpool-ctl: unknown command 'frob' (try help)");
     assert_eq!(
         one(&handle, &["start", "many"]).await.fails(2),
@@ -110,8 +120,13 @@ async fn the_token_comes_from_the_flag_or_the_environment() {
 #[tokio::test]
 async fn a_read_only_server_refuses_changes() {
     let pool = pool("ctl-ro");
-    let handle =
-        ControlServer::builder(&pool).read_only(true).build().listen_tcp("127.0.0.1:0").await.unwrap();
+    let handle = ControlServer::builder(&pool)
+        .read_only(true)
+        .allow_unauthenticated_loopback(true)
+        .build()
+        .listen_tcp("127.0.0.1:0")
+        .await
+        .unwrap();
     assert_eq!(
         one(&handle, &["start", "3"]).await.fails(1),
         "error: this control server of SimpleTaskPool-ctl-ro is read-only; 'start' would change the pool"

@@ -8,7 +8,12 @@ use crate::support::{ctl, target, wait_until};
 #[tokio::test]
 async fn piped_commands_run_in_one_session() {
     let pool = SimpleTaskPool::builder(std::future::pending::<()>).name("ctl-piped").build();
-    let handle = ControlServer::builder(&pool).build().listen_tcp("127.0.0.1:0").await.unwrap();
+    let handle = ControlServer::builder(&pool)
+        .allow_unauthenticated_loopback(true)
+        .build()
+        .listen_tcp("127.0.0.1:0")
+        .await
+        .unwrap();
     let target = target(&handle);
     let args: Vec<&str> = target.iter().map(String::as_str).collect();
 
