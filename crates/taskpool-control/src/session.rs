@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::Value;
-use tokio::io::AsyncWriteExt;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
 use tokio::sync::OwnedSemaphorePermit;
 
 use taskpool_protocol::{
@@ -93,10 +93,17 @@ impl Session {
                     }
                     // Blank lines get no reply, as at a shell prompt.
                     Ok(text) if text.trim().is_empty() => continue,
-                    Ok(text) => match mode {
-                        Mode::Text => self.text_command(&text).await,
-                        Mode::Json => self.json_request(&text).await,
-                    },
+                    Ok(text) => {
+                        let reply = match mode {
+                            Mode::Text => self.text_command(&text).await,
+                            Mode::Json => self.json_request(&text).await,
+                        };
+                        let Some(reply) = reply else {
+                            tracing::debug!("control client {} left while its command ran", self.peer);
+                            return Ok(());
+                        };
+                        reply
+                    }
                 },
             };
             self.write(&reply).await?;
@@ -182,35 +189,69 @@ impl Session {
         }
     }
 
-    async fn text_command(&self, text: &str) -> Vec<u8> {
-        match Command::parse_line(text) {
+    /// The reply to a text-mode line; `None` when the client left while
+    /// its command ran.
+    async fn text_command(&mut self, text: &str) -> Option<Vec<u8>> {
+        Some(match Command::parse_line(text) {
             Ok(command) => {
-                let result = execute(&self.shared, &command, &self.peer).await;
+                let result = self.run_command(&command).await?;
                 reply(Mode::Text, None, result.map(|value| Value::String(command.render(&value))))
             }
             Err(e) => reply(Mode::Text, None, Err(e)),
-        }
+        })
     }
 
-    async fn json_request(&self, text: &str) -> Vec<u8> {
+    /// The reply to a JSON-mode line; `None` when the client left while
+    /// its command ran.
+    async fn json_request(&mut self, text: &str) -> Option<Vec<u8>> {
         let value: Value = match serde_json::from_str(text) {
             Ok(value) => value,
-            Err(e) => return reply(Mode::Json, None, Err(bad_request(e))),
+            Err(e) => return Some(reply(Mode::Json, None, Err(bad_request(e)))),
         };
         if !value.is_object() {
             let e = RemoteError::new("bad_request", format!("a request must be a JSON object, not {value}"));
-            return reply(Mode::Json, None, Err(e));
+            return Some(reply(Mode::Json, None, Err(e)));
         }
         let id = value.get("id").cloned();
         let request: Request = match serde_json::from_value(value) {
             Ok(request) => request,
-            Err(e) => return reply(Mode::Json, id, Err(bad_request(e))),
+            Err(e) => return Some(reply(Mode::Json, id, Err(bad_request(e)))),
         };
         let result = match request.command() {
-            Ok(command) => execute(&self.shared, &command, &self.peer).await,
+            Ok(command) => self.run_command(&command).await?,
             Err(e) => Err(e),
         };
-        reply(Mode::Json, id, result)
+        Some(reply(Mode::Json, id, result))
+    }
+
+    /// Runs `command` under the command deadline, watching the connection:
+    /// `None` when the client closed it meanwhile, and the command was
+    /// dropped (every command is cancel safe; see `execute`).
+    async fn run_command(&mut self, command: &Command) -> Option<Result<Value, RemoteError>> {
+        let Session { shared, peer, conn } = self;
+        let deadline = shared.config.command_timeout;
+        if let Command::Retire { timeout_secs, .. } = command {
+            if Duration::from_secs(*timeout_secs) >= deadline {
+                return Some(Err(RemoteError::new(
+                    "bad_argument",
+                    format!(
+                        "retire: SECONDS must be shorter than this server's command timeout of {deadline:?}"
+                    ),
+                )));
+            }
+        }
+        tokio::select! {
+            result = tokio::time::timeout(deadline, execute(shared, command, peer)) => {
+                Some(result.unwrap_or_else(|_| {
+                    tracing::info!(%peer, command = command.name(), "control command stopped at its deadline");
+                    Err(RemoteError::new(
+                        "command_timeout",
+                        format!("'{}' did not finish within {deadline:?} and was stopped", command.name()),
+                    ))
+                }))
+            }
+            () = client_gone(conn) => None,
+        }
     }
 
     fn line_too_long(&self) -> RemoteError {
@@ -241,7 +282,7 @@ impl Session {
         }
     }
 
-    /// Writes one reply; a client that does not take it within the idle
+    /// Writes one reply; a client that does not take it within the write
     /// timeout loses its session, so it never holds anything up.
     async fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
         let stream = self.conn.stream_mut();
@@ -249,10 +290,22 @@ impl Session {
             stream.write_all(bytes).await?;
             stream.flush().await
         };
-        match tokio::time::timeout(self.shared.config.idle_timeout, written).await {
+        match tokio::time::timeout(self.shared.config.reply_timeout(), written).await {
             Ok(result) => result,
             Err(_) => Err(io::Error::new(io::ErrorKind::TimedOut, "the client does not read its replies")),
         }
+    }
+}
+
+/// Resolves when the client has closed the connection (or it failed).
+/// Once the client has sent more bytes, which stay buffered for the next
+/// line, it cannot tell and never resolves.
+///
+/// Cancel safe: what `fill_buf` reads stays in the reader's buffer.
+async fn client_gone(conn: &mut LineReader<Stream>) {
+    match conn.stream_mut().fill_buf().await {
+        Ok([]) | Err(_) => {}
+        Ok(_) => std::future::pending().await,
     }
 }
 

@@ -11,7 +11,8 @@ use serde::{Deserialize, Serialize};
 /// `line_too_long`, `unknown_command`, `bad_argument`, `unknown_function`,
 /// `unsupported`, `read_only`, `unauthorized`, `unsupported_version`,
 /// `too_many_connections`, `handshake_timeout`, `too_many_sessions`,
-/// `idle_timeout`, or one of the pool's own refusals
+/// `idle_timeout`, `too_many_tasks`, `command_timeout`, or one of the
+/// pool's own refusals
 /// such as `pool_is_locked` or `group_not_found` (the `kind` of the pool's
 /// `SpawnError`, `CancelError` and `GroupNotFound`). The
 /// [`message`](RemoteError::message) is for people.

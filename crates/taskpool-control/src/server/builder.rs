@@ -199,9 +199,10 @@ impl ControlServerBuilder {
         self
     }
 
-    /// How long a session may stay silent (no line received, or a reply not
-    /// taken) before the server closes it with an `idle_timeout` error. The
-    /// first line must come within this time too. By default, 10 minutes.
+    /// How long a session may stay silent (no line received) before the
+    /// server closes it with an `idle_timeout` error. By default, 10
+    /// minutes. A reply not taken has its own, shorter limit,
+    /// [`write_timeout`](Self::write_timeout).
     ///
     /// # Panics
     ///
@@ -258,6 +259,40 @@ impl ControlServerBuilder {
     pub fn max_reply_rows(mut self, rows: usize) -> Self {
         assert!(rows > 0, "max_reply_rows(0): no reply could list anything");
         self.config.max_reply_rows = rows;
+        self
+    }
+
+    /// How long one command may run: a command that waits (`flush` while a
+    /// callback takes long, `retire`) and is not done by then is stopped,
+    /// and the client gets a `command_timeout` error; the session goes on.
+    /// A command also stops, and its session ends, when the client closes
+    /// the connection while it runs (unless the client has sent further
+    /// lines, which are read first). `retire` refuses a `SECONDS` that is
+    /// not shorter than this. By default, 2 minutes.
+    ///
+    /// # Panics
+    ///
+    /// If `timeout` is zero.
+    #[track_caller]
+    pub fn command_timeout(mut self, timeout: Duration) -> Self {
+        assert!(!timeout.is_zero(), "command_timeout(0): every command would time out at once");
+        self.config.command_timeout = timeout;
+        self
+    }
+
+    /// How long the client may take to accept a reply before the server
+    /// closes its session, so that a client that sends requests and never
+    /// reads the replies frees its session's place soon. It is never longer
+    /// than the [`idle_timeout`](Self::idle_timeout). By default, 10
+    /// seconds.
+    ///
+    /// # Panics
+    ///
+    /// If `timeout` is zero.
+    #[track_caller]
+    pub fn write_timeout(mut self, timeout: Duration) -> Self {
+        assert!(!timeout.is_zero(), "write_timeout(0): no reply could ever be written");
+        self.config.write_timeout = timeout;
         self
     }
 

@@ -15,6 +15,8 @@ pub(crate) struct Config {
     pub(crate) max_handshakes: usize,
     pub(crate) max_reply_rows: usize,
     pub(crate) max_tasks_per_command: usize,
+    pub(crate) command_timeout: Duration,
+    pub(crate) write_timeout: Duration,
 }
 
 impl Config {
@@ -25,6 +27,14 @@ impl Config {
     pub(crate) const DEFAULT_MAX_HANDSHAKES: usize = 256;
     pub(crate) const DEFAULT_MAX_REPLY_ROWS: usize = 1000;
     pub(crate) const DEFAULT_MAX_TASKS_PER_COMMAND: usize = 10_000;
+    pub(crate) const DEFAULT_COMMAND_TIMEOUT: Duration = Duration::from_secs(120);
+    pub(crate) const DEFAULT_WRITE_TIMEOUT: Duration = Duration::from_secs(10);
+
+    /// How long a reply may take to be written: the write timeout, but
+    /// never longer than the idle timeout.
+    pub(crate) fn reply_timeout(&self) -> Duration {
+        self.write_timeout.min(self.idle_timeout)
+    }
 
     /// Whether `presented` is the configured token (true when none is
     /// configured). The comparison takes the same time wherever the first
@@ -54,6 +64,8 @@ impl Default for Config {
             max_handshakes: Config::DEFAULT_MAX_HANDSHAKES,
             max_reply_rows: Config::DEFAULT_MAX_REPLY_ROWS,
             max_tasks_per_command: Config::DEFAULT_MAX_TASKS_PER_COMMAND,
+            command_timeout: Config::DEFAULT_COMMAND_TIMEOUT,
+            write_timeout: Config::DEFAULT_WRITE_TIMEOUT,
         }
     }
 }
@@ -71,6 +83,8 @@ impl fmt::Debug for Config {
             .field("max_handshakes", &self.max_handshakes)
             .field("max_reply_rows", &self.max_reply_rows)
             .field("max_tasks_per_command", &self.max_tasks_per_command)
+            .field("command_timeout", &self.command_timeout)
+            .field("write_timeout", &self.write_timeout)
             .finish()
     }
 }

@@ -11,6 +11,7 @@
 
 mod audit;
 mod commands;
+mod deadlines;
 mod errors;
 mod faults;
 mod handshake;
