@@ -19,15 +19,17 @@
 use std::io::{self, BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::Context;
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use rustyline::error::ReadlineError;
 use taskpool_protocol::{ClientError, Command, ControlClient};
 
 use crate::printable::{printable, printable_json};
 
 mod printable;
+mod token;
 use tokio::runtime::Runtime;
 
 /// Control a tokio-taskpool pool from the command line.
@@ -52,9 +54,24 @@ struct Cli {
     #[arg(long, global = true)]
     json: bool,
 
-    /// The access token, when the server requires one.
+    /// The access token, when the server requires one. Prefer the
+    /// environment variable, --token-file or --token-prompt: a token on the
+    /// command line is visible to other users in the process list.
     #[arg(long, global = true, env = "TASKPOOL_CTL_TOKEN", hide_env_values = true)]
     token: Option<String>,
+
+    /// Read the access token from the first line of FILE.
+    #[arg(long, global = true, value_name = "FILE")]
+    token_file: Option<PathBuf>,
+
+    /// Ask for the access token at the terminal.
+    #[arg(long, global = true)]
+    token_prompt: bool,
+
+    /// How long to wait for the server to connect and for each answer, in
+    /// seconds (a retire waits its own timeout on top).
+    #[arg(long, global = true, value_name = "SECONDS", default_value_t = 30)]
+    timeout: u64,
 
     #[command(subcommand)]
     target: Target,
@@ -83,8 +100,12 @@ enum Target {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match run(cli) {
+    let matches = Cli::command().get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    match run(cli, &matches) {
         Ok(code) => code,
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
@@ -94,24 +115,32 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+fn run(cli: Cli, matches: &clap::ArgMatches) -> anyhow::Result<ExitCode> {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-    let token = cli.token.as_deref();
+    let source = token::TokenSource {
+        file: cli.token_file.as_deref(),
+        prompt: cli.token_prompt,
+        given: cli.token.as_deref(),
+    };
+    let token = token::token(source, matches)?;
+    let token = token.as_deref();
+    let timeout = Duration::from_secs(cli.timeout);
     let (mut client, command) = match cli.target {
         Target::Tcp { host, port, command } => {
+            let connect = ControlClient::connect_tcp((host.as_str(), port), token);
             let client = runtime
-                .block_on(ControlClient::connect_tcp((host.as_str(), port), token))
+                .block_on(bounded(timeout, connect))
                 .with_context(|| format!("cannot open a session with {host}:{port}"))?;
             (client, command)
         }
         Target::Unix { path, command } => {
             let client = runtime
-                .block_on(connect_unix(&path, token))
+                .block_on(bounded(timeout, connect_unix(&path, token)))
                 .with_context(|| format!("cannot open a session with {}", path.display()))?;
             (client, command)
         }
     };
-    let mut session = Session { runtime, client: &mut client, json: cli.json };
+    let mut session = Session { runtime, client: &mut client, json: cli.json, timeout };
     if !command.is_empty() {
         let command = Command::from_args(&command).map_err(|e| anyhow::anyhow!("{e}"))?;
         return Ok(if session.run(&command)? { ExitCode::SUCCESS } else { ExitCode::from(1) });
@@ -138,6 +167,22 @@ struct Session<'a> {
     runtime: Runtime,
     client: &'a mut ControlClient,
     json: bool,
+    /// How long to wait for each answer.
+    timeout: Duration,
+}
+
+/// `fut`, failing with a timeout when the server takes longer than `timeout`.
+async fn bounded<T>(
+    timeout: Duration,
+    fut: impl std::future::Future<Output = Result<T, ClientError>>,
+) -> Result<T, ClientError> {
+    match tokio::time::timeout(timeout, fut).await {
+        Ok(result) => result,
+        Err(_) => Err(ClientError::Io(io::Error::new(
+            io::ErrorKind::TimedOut,
+            format!("no answer from the server within {}s (see --timeout)", timeout.as_secs()),
+        ))),
+    }
 }
 
 impl Session<'_> {
@@ -145,7 +190,13 @@ impl Session<'_> {
     /// the server's error on stderr. Returns whether the command succeeded;
     /// fails only when the session is lost.
     fn run(&mut self, command: &Command) -> anyhow::Result<bool> {
-        let response = self.runtime.block_on(self.client.request(command)).map_err(session_lost)?;
+        // A retire answers once its own timeout has passed.
+        let timeout = match command {
+            Command::Retire { timeout_secs, .. } => self.timeout + Duration::from_secs(*timeout_secs),
+            _ => self.timeout,
+        };
+        let response =
+            self.runtime.block_on(bounded(timeout, self.client.request(command))).map_err(session_lost)?;
         let mut stdout = io::stdout().lock();
         // Everything printed comes from the server: escaped for the terminal.
         if self.json {

@@ -98,12 +98,10 @@ async fn the_token_comes_from_the_flag_or_the_environment() {
     assert!(wrong_env.fails(2).ends_with("wrong access token"));
     assert_untouched(&pool);
 
-    assert_eq!(
-        ctl(&["--token", "correct-horse-battery-staple", "unix", &path, "--", "pool-size"], "", &[])
-            .await
-            .ok(),
-        "4"
-    );
+    let flag =
+        ctl(&["--token", "correct-horse-battery-staple", "unix", &path, "--", "pool-size"], "", &[]).await;
+    assert_eq!((flag.code, flag.stdout.as_str()), (0, "4\n"), "{flag:?}");
+    assert!(flag.stderr.contains("is visible to other users in the process list"), "{flag:?}");
     assert_eq!(
         ctl(
             &["unix", &path, "--", "pool-size"],

@@ -2,6 +2,7 @@
 //! 127.0.0.1:0 and on temporary Unix sockets, driven by the built binary.
 //! One module per topic.
 
+mod bounds;
 mod commands;
 mod errors;
 mod escaping;

@@ -10,9 +10,10 @@ use crate::{
     ClientError, Command, Hello, Line, LineReader, Request, Response, ServerHello, StatusReply, TasksReply,
 };
 
-/// The longest response line the client accepts: `tasks` of a pool with
-/// very many tasks is long, but not endless.
-const MAX_RESPONSE_LEN: usize = 256 * 1024 * 1024;
+/// The longest response line the client accepts. A server cuts `tasks`
+/// and `status` at its row limit, so a real reply is far shorter; a longer
+/// line is refused in bounded memory (`ClientError::Protocol`).
+const MAX_RESPONSE_LEN: usize = 16 * 1024 * 1024;
 
 /// A connected stream of either kind, TCP or Unix.
 trait Connection: AsyncRead + AsyncWrite + Send + Sync + Unpin {}
