@@ -59,19 +59,33 @@ impl Listener {
 
     /// Binds a Unix socket at `path`, readable and writable by its owner only.
     ///
-    /// The socket is bound inside a fresh private directory (mode 0700) next
-    /// to `path`, set to mode 0600 there, and only then linked to `path`, so
+    /// The socket is bound inside a fresh private directory (mode 0700,
+    /// with a random name) next to `path`, set to mode 0600 there, and only then linked to `path`, so
     /// it is never reachable with looser permissions, whatever the umask.
     /// A socket file already at `path` is replaced only when nothing listens
     /// on it (connecting is refused); anything that is not a socket is left
     /// alone. `link` refuses to replace a file, so a server that appears
-    /// between the check and the link is not clobbered either.
+    /// between the check and the link is not clobbered either; and when a
+    /// file is there, the check, the removal and the link are made under
+    /// the lock beside it (`StaleLock`), so two servers replacing the same
+    /// stale socket take turns.
     #[cfg(unix)]
     pub(crate) fn bind_unix(path: &Path) -> Result<(Listener, Endpoint), ListenError> {
-        use std::os::unix::fs::{DirBuilderExt, FileTypeExt, MetadataExt, PermissionsExt};
-        use std::sync::atomic::{AtomicU64, Ordering};
+        use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt};
 
         let display = path.display();
+        // A file already there may be a stale socket to replace: the check,
+        // the removal and the link happen under the lock beside it, so two
+        // servers doing this at once take turns and the second finds the
+        // first one's live socket.
+        let _turn = match std::fs::symlink_metadata(path) {
+            Ok(_) => {
+                let lock = StaleLock::open(path)?;
+                lock.take_turn()?;
+                Some(lock)
+            }
+            Err(_) => None,
+        };
         match std::fs::symlink_metadata(path) {
             Ok(meta) if !meta.file_type().is_socket() => {
                 return Err(ListenError::NotASocket { path: path.to_owned() })
@@ -91,18 +105,7 @@ impl Listener {
             Err(e) => return Err(ListenError::io(format!("inspecting {display}"), e)),
         }
 
-        // Only uniqueness within the process matters: Relaxed is enough.
-        static NEXT_DIR: AtomicU64 = AtomicU64::new(0);
-        let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        let dir = parent.join(format!(
-            ".taskpool-control-{}-{}",
-            std::process::id(),
-            NEXT_DIR.fetch_add(1, Ordering::Relaxed)
-        ));
-        std::fs::DirBuilder::new()
-            .mode(0o700)
-            .create(&dir)
-            .map_err(|e| ListenError::io(format!("creating the private directory {}", dir.display()), e))?;
+        let dir = private_dir(path)?;
         let private = dir.join("s");
         let bound = (|| {
             let listener = std::os::unix::net::UnixListener::bind(&private)
@@ -145,6 +148,90 @@ impl Listener {
                 let (stream, _) = listener.accept().await?;
                 let peer = Peer::of_unix(&stream);
                 Ok((Stream::Unix(stream), peer))
+            }
+        }
+    }
+}
+
+/// Makes the private directory to bind in, next to `path`, under a name
+/// nobody can guess (so nobody can make it first to stop the server), and
+/// tries another name if one is taken anyway.
+#[cfg(unix)]
+fn private_dir(path: &Path) -> Result<PathBuf, ListenError> {
+    use std::collections::hash_map::RandomState;
+    use std::hash::{BuildHasher, Hasher};
+    use std::os::unix::fs::DirBuilderExt;
+
+    let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let mut last_error = None;
+    for _ in 0..16 {
+        // The standard library's hasher keys come from the system's random
+        // source: 64 unpredictable bits, without a dependency. The name stays
+        // short, as the socket's path inside it must fit in `sun_path`.
+        let random = RandomState::new().build_hasher().finish();
+        let dir = parent.join(format!(".taskpool-control-{random:016x}"));
+        match std::fs::DirBuilder::new().mode(0o700).create(&dir) {
+            Ok(()) => return Ok(dir),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => last_error = Some(e),
+            Err(e) => {
+                return Err(ListenError::io(format!("creating the private directory {}", dir.display()), e))
+            }
+        }
+    }
+    let e = last_error.expect("the loop ran");
+    Err(ListenError::io(format!("creating a private directory in {}", parent.display()), e))
+}
+
+/// The advisory lock (`flock`) on `PATH.lock`, beside a socket file that
+/// may be replaced, held from [`take_turn`](StaleLock::take_turn) until the
+/// value is dropped: a `flock` belongs to the open file and ends when it is
+/// closed. The lock file stays: removing it would let a third server lock a
+/// new file while a second still holds the old one.
+#[cfg(unix)]
+struct StaleLock {
+    path: PathBuf,
+    file: std::fs::File,
+}
+
+#[cfg(unix)]
+impl StaleLock {
+    /// How long a server waits for another one replacing the same socket;
+    /// that takes milliseconds, so a longer hold is someone else's lock.
+    const WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
+    fn open(socket: &Path) -> Result<StaleLock, ListenError> {
+        use std::os::unix::fs::OpenOptionsExt;
+
+        let mut name = socket.as_os_str().to_owned();
+        name.push(".lock");
+        let path = PathBuf::from(name);
+        // Never truncated or written: a lock file someone put there in
+        // advance, even as a link, only has a lock taken on it.
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .mode(0o600)
+            .open(&path)
+            .map_err(|e| ListenError::io(format!("opening the lock file {}", path.display()), e))?;
+        Ok(StaleLock { path, file })
+    }
+
+    /// Takes the lock, waiting at most [`StaleLock::WAIT`] (a blocking
+    /// wait: the other holder does no more than check, remove and link).
+    fn take_turn(&self) -> Result<(), ListenError> {
+        let mut lock = fd_lock::RwLock::new(&self.file);
+        let started = std::time::Instant::now();
+        loop {
+            match lock.try_write() {
+                Ok(guard) => {
+                    // Kept until the file is closed, not until the guard goes.
+                    std::mem::forget(guard);
+                    return Ok(());
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock && started.elapsed() < Self::WAIT => {
+                    std::thread::sleep(std::time::Duration::from_millis(5));
+                }
+                Err(e) => return Err(ListenError::io(format!("locking {}", self.path.display()), e)),
             }
         }
     }

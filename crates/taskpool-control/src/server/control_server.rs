@@ -137,7 +137,8 @@ impl ControlServer {
     /// Listens on a Unix socket at `path`, created with mode 0600, until the
     /// returned handle is dropped or shut down; the socket file is removed
     /// then. A socket file already at `path` is replaced only if nothing
-    /// listens on it.
+    /// listens on it, under an advisory lock on `PATH.lock` (which stays),
+    /// so that two servers replacing it at once take turns.
     ///
     /// # Errors
     ///
@@ -147,7 +148,9 @@ impl ControlServer {
     ///
     /// # Cancel safety
     ///
-    /// Cancel safe: it does not wait for anything.
+    /// Cancel safe: it does not await anything. When a stale socket is
+    /// being replaced by another server, it blocks the thread until that
+    /// one is done (milliseconds), at most 2 seconds.
     ///
     /// # Panics
     ///

@@ -12,7 +12,10 @@ use crate::support::{socket_path, tcp_client, wait_until, within, Raw};
 #[tokio::test]
 async fn a_unix_socket_is_private_and_removed_on_shutdown() {
     let pool = TaskPool::builder().name("life-unix").build();
-    let path = socket_path("life");
+    // A directory of its own, so that what is left in it is this server's.
+    let dir = socket_path("life-dir");
+    std::fs::create_dir(&dir).unwrap();
+    let path = dir.join("s.sock");
     let handle = ControlServer::builder(&pool).build().listen_unix(&path).await.unwrap();
     assert_eq!(handle.endpoint(), &Endpoint::Unix(path.clone()));
     assert_eq!(handle.unix_path(), Some(path.as_path()));
@@ -23,11 +26,9 @@ async fn a_unix_socket_is_private_and_removed_on_shutdown() {
     let leftovers: Vec<_> = std::fs::read_dir(path.parent().unwrap())
         .unwrap()
         .filter_map(Result::ok)
-        .filter(|e| {
-            e.file_name().to_string_lossy().starts_with(&format!(".taskpool-control-{}-", std::process::id()))
-        })
+        .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
-    assert!(leftovers.is_empty(), "private directories left: {leftovers:?}");
+    assert_eq!(leftovers, ["s.sock"], "private directories left");
 
     let mut session = Raw::unix(handle.unix_path().unwrap()).await;
     assert_eq!(session.ask(r#"{"terminal_width": 80}"#).await, "TaskPool-life-unix");
@@ -35,6 +36,7 @@ async fn a_unix_socket_is_private_and_removed_on_shutdown() {
     assert!(!path.exists(), "the socket file must be removed");
     session.expect_closed().await;
     assert!(ControlClient::connect_unix(&path, None).await.is_err());
+    std::fs::remove_dir(&dir).unwrap();
 }
 
 #[tokio::test]
@@ -134,4 +136,66 @@ async fn tcp_listens_beyond_loopback_only_with_a_token() {
     assert!(handle.local_addr().unwrap().ip().is_loopback());
     assert!(handle.endpoint().to_string().starts_with("tcp "));
     handle.shutdown().await;
+}
+
+/// Issue 15, L2: the private directory's name cannot be guessed, so a
+/// directory made in advance under the name it used to have
+/// (`.taskpool-control-PID-N`) does not stop the server.
+#[tokio::test]
+async fn a_directory_made_in_advance_does_not_stop_listen_unix() {
+    let pool = TaskPool::builder().name("life-guess").build();
+    let path = socket_path("guess");
+    let parent = path.parent().unwrap();
+    let guessed: Vec<_> = (0..64)
+        .map(|n| parent.join(format!(".taskpool-control-{}-{n}", std::process::id())))
+        .filter(|dir| std::fs::create_dir(dir).is_ok())
+        .collect();
+    let result = ControlServer::builder(&pool).build().listen_unix(&path).await;
+    for dir in &guessed {
+        let _ = std::fs::remove_dir(dir);
+    }
+    let handle = result.unwrap();
+    handle.shutdown().await;
+}
+
+/// Issue 15, L3: two servers replacing the same stale socket at once: one
+/// gets it, the other is told it is in use; never both (which left one
+/// listening on a removed file).
+#[test]
+fn replacing_a_stale_socket_is_serialised() {
+    let rounds: usize =
+        std::env::var("TASKPOOL_STALE_ROUNDS").ok().and_then(|n| n.parse().ok()).unwrap_or(200);
+    let pool = TaskPool::builder().name("life-stale-race").build();
+    let server = ControlServer::builder(&pool).build();
+    for round in 0..rounds {
+        let path = socket_path("stale-race");
+        drop(std::os::unix::net::UnixListener::bind(&path).unwrap());
+        let barrier = std::sync::Arc::new(std::sync::Barrier::new(2));
+        let racers: Vec<_> = (0..2)
+            .map(|_| {
+                let (server, path, barrier) = (server.clone(), path.clone(), barrier.clone());
+                std::thread::spawn(move || {
+                    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                    barrier.wait();
+                    // The winner keeps listening until both have returned.
+                    (runtime.block_on(server.listen_unix(&path)), runtime)
+                })
+            })
+            .collect();
+        let results: Vec<_> = racers.into_iter().map(|r| r.join().unwrap()).collect();
+        let won = results.iter().filter(|(r, _)| r.is_ok()).count();
+        for (result, _) in &results {
+            if let Err(e) = result {
+                assert!(matches!(e, ListenError::SocketInUse { .. }), "round {round}: {e:?}");
+            }
+        }
+        assert_eq!(won, 1, "round {round}: {won} servers took the same stale socket");
+        for (result, runtime) in results {
+            if let Ok(handle) = result {
+                runtime.block_on(handle.shutdown());
+            }
+        }
+        let _ = std::fs::remove_file(&path);
+        let _ = std::fs::remove_file(format!("{}.lock", path.display()));
+    }
 }
