@@ -198,3 +198,91 @@ async fn one_command_asks_for_a_bounded_number_of_tasks() {
     assert_eq!(simple.num_running() + simple.num_waiting(), 0);
     handle.shutdown().await;
 }
+
+/// The resident set size of this process, in KiB.
+fn rss_kib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches(" kB").parse().ok())
+        .unwrap_or(0)
+}
+
+/// The review's H1 and M3 attacks, rerun for the figures in RELIABILITY.md
+/// (not a pass/fail test): 100,000 tasks in one group with a name of the
+/// longest length allowed; a client sends the review's `group-ids` line
+/// (one name 32,763 times) in a loop while another times `num-running`;
+/// then 15 sessions ask `tasks` 200 times each and never read.
+///
+/// `cargo test -p taskpool-control --release --test it limits::attack_figures -- --ignored --nocapture`
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a measurement; run by hand"]
+async fn attack_figures() {
+    use std::time::{Duration, Instant};
+
+    let pool = TaskPool::builder().name("attack").build();
+    let name = "g".repeat(Command::MAX_NAME_LEN);
+    pool.apply(std::future::pending::<()>).num(100_000).group(name.clone()).start().unwrap();
+    wait_until("100,000 running", || pool.num_running() == 100_000).await;
+    let server = taskpool_control::ControlServer::builder(&pool)
+        .read_only(true)
+        .allow_unauthenticated_loopback(true)
+        .max_sessions(32)
+        .build();
+    let handle = server.listen_tcp("127.0.0.1:0").await.unwrap();
+    let addr = handle.local_addr().unwrap();
+
+    // H1.
+    let line = format!("group-ids {}", vec!["g"; 32_763].join(" "));
+    let mut attacker = Raw::tcp(addr).await;
+    attacker.ask(r#"{"terminal_width": 80}"#).await;
+    let mut victim = tcp_client(&handle).await;
+    let (mut slowest_attack, mut slowest_query) = (Duration::ZERO, Duration::ZERO);
+    for _ in 0..50 {
+        let started = Instant::now();
+        let reply = attacker.ask(&line).await;
+        slowest_attack = slowest_attack.max(started.elapsed());
+        assert!(reply.starts_with("error: group-ids: at most 64"), "{reply}");
+        let started = Instant::now();
+        victim.call(&Command::NumRunning).await.unwrap();
+        slowest_query = slowest_query.max(started.elapsed());
+    }
+    let started = Instant::now();
+    let ids = pool.group_ids(&vec![name.as_str(); 64]).unwrap();
+    let lock_64 = started.elapsed();
+    println!(
+        "H1: 50 group-ids lines of 32,763 names: slowest refusal {slowest_attack:?}, slowest num-running \
+         of another session {slowest_query:?}; group_ids of 64 copies of the 100,000-task group's name: \
+         {} IDs in {lock_64:?}",
+        ids.len()
+    );
+
+    // M3.
+    let before = rss_kib();
+    let mut readers = Vec::new();
+    for _ in 0..15 {
+        let mut raw = Raw::tcp(addr).await;
+        raw.ask(r#"{"terminal_width": 80}"#).await;
+        raw.send("tasks\n".repeat(200).as_bytes()).await;
+        readers.push(raw);
+    }
+    let mut peak = before;
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(15) {
+        peak = peak.max(rss_kib());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let started = Instant::now();
+    victim.call(&Command::NumRunning).await.unwrap();
+    let query = started.elapsed();
+    drop(readers);
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    println!(
+        "M3: 15 sessions x 200 unread `tasks` (100,000 tasks, 128-byte group name): RSS {before} KiB before, \
+         peak {peak} KiB, {} KiB after; num-running meanwhile {query:?}",
+        rss_kib()
+    );
+    pool.cancel_all();
+    handle.shutdown().await;
+}
