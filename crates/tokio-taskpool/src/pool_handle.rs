@@ -645,8 +645,30 @@ impl PoolHandle {
     /// # }
     /// ```
     pub fn running_tasks(&self) -> Vec<TaskInfo> {
+        self.running_tasks_up_to(usize::MAX).0
+    }
+
+    /// The `max` oldest running tasks, with their group and age, and how
+    /// many tasks run in all. The work done under the pool's lock is that of
+    /// the rows returned, so a caller that shows a page of a large pool (the
+    /// control server's `tasks`) does not hold up every task end for the
+    /// whole list.
+    ///
+    /// ```
+    /// # use tokio_taskpool::TaskPool;
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let pool = TaskPool::new();
+    /// pool.apply(std::future::pending::<()>).num(5).start().unwrap();
+    /// tokio::task::yield_now().await;
+    /// let (first, total) = pool.running_tasks_up_to(2);
+    /// assert_eq!((first.len(), first[0].id.as_u64(), total), (2, 0, 5));
+    /// # }
+    /// ```
+    pub fn running_tasks_up_to(&self, max: usize) -> (Vec<TaskInfo>, usize) {
         let now = tokio::time::Instant::now();
-        self.inner.lock().running_tasks(now)
+        let state = self.inner.lock();
+        (state.running_tasks(now, max), state.num_running())
     }
 
     /// Opens a group and spawns its meta task (see [`spawn_group`]).

@@ -202,6 +202,12 @@ macro_rules! shared_controls {
         pub fn running_tasks(&self) -> Vec<crate::TaskInfo> {
             self.$handle.running_tasks()
         }
+
+        /// The `max` oldest running tasks and how many run in all; see
+        /// [`PoolHandle::running_tasks_up_to`](crate::PoolHandle::running_tasks_up_to).
+        pub fn running_tasks_up_to(&self, max: usize) -> (Vec<crate::TaskInfo>, usize) {
+            self.$handle.running_tasks_up_to(max)
+        }
     };
 }
 

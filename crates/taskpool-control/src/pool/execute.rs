@@ -108,16 +108,10 @@ async fn run(shared: &Shared, command: &Command) -> Result<Value, RemoteError> {
         Command::Flush => json!(flush_reply(pool.flush().await)),
         Command::Status => json!(status_reply(pool.status(), shared.config.max_reply_rows)),
         Command::Tasks => {
-            // Only the rows that go out are turned into replies; the reply
-            // says how many there were in all.
-            let mut tasks = pool.running_tasks();
-            let total = tasks.len();
-            let rows = shared.config.max_reply_rows.min(total);
-            if rows < total {
-                tasks.select_nth_unstable_by_key(rows, |task| task.id);
-                tasks.truncate(rows);
-            }
-            tasks.sort_unstable_by_key(|task| task.id);
+            // Only the rows that go out are read from the pool (oldest
+            // first, by ID), so the pool's lock is held for those alone; the
+            // reply says how many there were in all.
+            let (tasks, total) = pool.running_tasks_up_to(shared.config.max_reply_rows);
             json!(TasksReply::new(tasks.into_iter().map(task_reply).collect(), total))
         }
         Command::Registered => json!(shared.registry.list()),

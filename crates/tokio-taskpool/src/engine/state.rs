@@ -839,11 +839,14 @@ impl PoolState {
     }
 
     /// The running tasks, oldest first, with their group and age at `now`.
-    pub(crate) fn running_tasks(&self, now: Instant) -> Vec<TaskInfo> {
+    /// At most `max` of them: the work under the lock is that of the rows
+    /// returned, whatever else runs.
+    pub(crate) fn running_tasks(&self, now: Instant, max: usize) -> Vec<TaskInfo> {
         let now = now.saturating_duration_since(self.epoch).as_nanos() as u64;
         self.tasks
             .iter()
             .filter(|(_, task)| task.phase == Phase::Running)
+            .take(max)
             .map(|(id, task)| TaskInfo {
                 id,
                 group: self.groups.get(task.group).map(|g| g.name.to_string()).unwrap_or_default(),

@@ -273,7 +273,8 @@ fn running_tasks_lists_oldest_first_with_ages_and_groups() {
     let t1 = register(&mut state, h, Admission::Open);
     let _ = state.cancel_tasks(&[t0]).unwrap();
     let later = Instant::now() + std::time::Duration::from_secs(3);
-    let tasks = state.running_tasks(later);
+    let tasks = state.running_tasks(later, usize::MAX);
     assert_eq!(tasks.len(), 1);
+    assert!(state.running_tasks(later, 0).is_empty());
     assert_eq!((tasks[0].id, tasks[0].group.as_str(), tasks[0].age.as_secs()), (t1, "h", 3));
 }
