@@ -1,6 +1,8 @@
-//! One test per defect of the reference library (shared/reference/peer-defects.md)
-//! that concerns the pool itself; items 9 and 10 concern the control server
-//! and are tested with it.
+//! One test per known defect of Python's asyncio-taskpool 1.2.0 (the library
+//! this crate carries into Rust) that concerns the pool itself, numbered as
+//! the defects were numbered when they were collected; each test's name
+//! says what this pool does where the Python library goes wrong. Defects 9 and 10 concern the
+//! control server and are tested with it.
 
 use std::future::pending;
 use std::sync::atomic::{AtomicUsize, Ordering};

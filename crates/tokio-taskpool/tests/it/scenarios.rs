@@ -1,5 +1,7 @@
-//! The two timelines of shared/reference/scenarios.md, checked exactly on
-//! tokio's paused clock. The examples `minimal_simple_pool` and
+//! The two reference scenarios that asyncio-taskpool's guide walks through
+//! (a minimal SimpleTaskPool started and stopped, and a TaskPool of size 3
+//! running apply and starmap), with the exact timeline each must produce,
+//! checked on tokio's paused clock. The examples `minimal_simple_pool` and
 //! `advanced_task_pool` print the same runs as they happen.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
