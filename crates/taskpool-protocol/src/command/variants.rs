@@ -140,6 +140,30 @@ pub enum Command {
 }
 
 impl Command {
+    /// The commands that take no argument, by name: one list that both
+    /// the text and the JSON readers use.
+    pub(crate) fn without_arguments(name: &str) -> Option<Command> {
+        Some(match name {
+            "lock" => Command::Lock,
+            "unlock" => Command::Unlock,
+            "is-locked" => Command::IsLocked,
+            "is-closed" => Command::IsClosed,
+            "is-full" => Command::IsFull,
+            "num-running" => Command::NumRunning,
+            "num-waiting" => Command::NumWaiting,
+            "num-cancelled" => Command::NumCancelled,
+            "num-ended" => Command::NumEnded,
+            "num-failed" => Command::NumFailed,
+            "cancel-all" => Command::CancelAll,
+            "flush" => Command::Flush,
+            "status" => Command::Status,
+            "tasks" => Command::Tasks,
+            "registered" => Command::Registered,
+            "stop-all" => Command::StopAll,
+            _ => return None,
+        })
+    }
+
     /// The timeout of `retire` when none is given, in seconds.
     pub const DEFAULT_RETIRE_SECS: u64 = 30;
 
