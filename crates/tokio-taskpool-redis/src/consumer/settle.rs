@@ -1,0 +1,207 @@
+//! Settling entries: acknowledging those whose task succeeded (in batches,
+//! one round trip for all that finished meanwhile), scheduling retries of
+//! failures, and dead-lettering. A settled entry is deleted from the stream
+//! in the same transaction that acknowledges it, so the stream holds only
+//! what waits or runs.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use tokio::sync::{mpsc, oneshot};
+
+use super::core::ConsumerCore;
+use super::delivery::EntryMeta;
+use crate::fields;
+use crate::retry_command::with_reconnects;
+use crate::stats::StatsCounters;
+use crate::RedisQueue;
+
+/// The most acknowledgements sent in one transaction.
+const ACK_BATCH: usize = 1024;
+
+/// A task's request to acknowledge its entry; `done` says whether the
+/// server still had it pending.
+#[derive(Debug)]
+pub(crate) struct AckRequest {
+    pub(crate) id: String,
+    pub(crate) done: oneshot::Sender<bool>,
+}
+
+/// Acknowledges entries as tasks finish: takes every request waiting, sends
+/// one transaction (XACK each, then one XDEL for all), answers each task.
+/// A lost connection is retried until the server answers, so a finished
+/// task's result is not lost to a Redis restart. Ends when every sender is
+/// gone.
+pub(crate) async fn run_acker(
+    queue: RedisQueue,
+    consumer: String,
+    stats: std::sync::Arc<StatsCounters>,
+    mut requests: mpsc::UnboundedReceiver<AckRequest>,
+) {
+    let keys = queue.inner.keys.clone();
+    let mut batch = Vec::with_capacity(ACK_BATCH);
+    while requests.recv_many(&mut batch, ACK_BATCH).await > 0 {
+        let mut pipe = redis::pipe();
+        pipe.atomic();
+        for request in &batch {
+            pipe.cmd("XACK").arg(keys.stream()).arg(keys.group()).arg(&request.id);
+        }
+        pipe.cmd("XDEL").arg(keys.stream()).arg(batch.iter().map(|r| r.id.as_str()).collect::<Vec<_>>());
+        let conn = queue.inner.conn.clone();
+        let replies: Result<Vec<i64>, _> = with_reconnects("acknowledging entries", None, || {
+            let (pipe, mut conn) = (pipe.clone(), conn.clone());
+            async move { pipe.query_async(&mut conn).await }
+        })
+        .await;
+        match replies {
+            Ok(replies) => {
+                for (request, reply) in batch.drain(..).zip(replies) {
+                    let removed = reply == 1;
+                    StatsCounters::add(&stats.acked, 1);
+                    if !removed {
+                        StatsCounters::add(&stats.acked_already, 1);
+                    }
+                    tracing::debug!(
+                        target: "tokio_taskpool_redis::ack",
+                        "{consumer} acked {} (was pending: {removed})",
+                        request.id
+                    );
+                    let _ = request.done.send(removed);
+                }
+            }
+            Err(err) => {
+                tracing::error!(
+                    "{consumer} could not acknowledge {} entries, which stay pending and will be delivered again: {err}",
+                    batch.len()
+                );
+                batch.clear();
+            }
+        }
+    }
+}
+
+/// After a failed delivery: a retry through the delay set, or the
+/// dead-letter stream once `max_deliveries` is reached.
+pub(crate) async fn settle_failure(core: &ConsumerCore, meta: &EntryMeta, error: String) {
+    if meta.deliveries >= core.options.max_deliveries {
+        dead_letter(core, meta, &error).await;
+    } else {
+        schedule_retry(core, meta, &error).await;
+    }
+}
+
+/// Puts the failed entry in the delay set, due after the backoff, and
+/// acknowledges and deletes it, in one transaction.
+async fn schedule_retry(core: &ConsumerCore, meta: &EntryMeta, error: &str) {
+    let keys = &core.queue.inner.keys;
+    let delay = core.options.backoff.after_failure(meta.deliveries);
+    let due = now_ms() + delay.as_millis() as u64;
+    // The member holds everything the mover needs to queue the item again;
+    // origin and attempt make it unique.
+    let member = serde_json::json!({
+        "item": meta.raw_item,
+        "attempt": meta.deliveries + 1,
+        "origin": meta.origin,
+        "error": error,
+    })
+    .to_string();
+    let mut pipe = redis::pipe();
+    pipe.atomic()
+        .cmd("ZADD")
+        .arg(keys.delayed())
+        .arg(due)
+        .arg(member)
+        .ignore()
+        .cmd("XACK")
+        .arg(keys.stream())
+        .arg(keys.group())
+        .arg(&meta.id)
+        .ignore()
+        .cmd("XDEL")
+        .arg(keys.stream())
+        .arg(&meta.id)
+        .ignore();
+    match run_settling(core, "scheduling a retry", &pipe).await {
+        Ok(()) => {
+            StatsCounters::add(&core.stats.retried, 1);
+            tracing::info!(
+                "{} failed delivery {} of {} ({}); retry in {delay:?}: {error}",
+                core.name,
+                meta.deliveries,
+                meta.id,
+                meta.origin
+            );
+        }
+        Err(err) => tracing::error!(
+            "{} could not schedule the retry of {}; it stays pending and will be delivered again: {err}",
+            core.name,
+            meta.id
+        ),
+    }
+}
+
+/// Moves the entry to the dead-letter stream with its last error, and
+/// acknowledges and deletes it, in one transaction.
+pub(crate) async fn dead_letter(core: &ConsumerCore, meta: &EntryMeta, error: &str) {
+    let keys = &core.queue.inner.keys;
+    let mut pipe = redis::pipe();
+    pipe.atomic()
+        .cmd("XADD")
+        .arg(keys.dead())
+        .arg("*")
+        .arg(fields::ITEM)
+        .arg(&meta.raw_item)
+        .arg(fields::ATTEMPT)
+        .arg(meta.deliveries)
+        .arg(fields::ERROR)
+        .arg(error)
+        .arg(fields::ORIGIN)
+        .arg(&meta.origin)
+        .arg(fields::CONSUMER)
+        .arg(&core.name)
+        .arg(fields::FAILED_AT)
+        .arg(now_ms())
+        .ignore()
+        .cmd("XACK")
+        .arg(keys.stream())
+        .arg(keys.group())
+        .arg(&meta.id)
+        .ignore()
+        .cmd("XDEL")
+        .arg(keys.stream())
+        .arg(&meta.id)
+        .ignore();
+    match run_settling(core, "dead-lettering an entry", &pipe).await {
+        Ok(()) => {
+            StatsCounters::add(&core.stats.dead_lettered, 1);
+            tracing::warn!(
+                "{} dead-lettered {} ({}) after {} deliveries: {error}",
+                core.name,
+                meta.id,
+                meta.origin,
+                meta.deliveries
+            );
+        }
+        Err(err) => tracing::error!(
+            "{} could not dead-letter {}; it stays pending and will be delivered again: {err}",
+            core.name,
+            meta.id
+        ),
+    }
+}
+
+/// Runs a settling transaction, trying again while the connection is down
+/// (the outcome of a finished task must not be lost to a restart).
+async fn run_settling(core: &ConsumerCore, doing: &'static str, pipe: &redis::Pipeline) -> Result<(), redis::RedisError> {
+    let conn = core.queue.inner.conn.clone();
+    with_reconnects(doing, None, || {
+        let mut conn = conn.clone();
+        async move { pipe.query_async::<()>(&mut conn).await }
+    })
+    .await
+}
+
+/// Milliseconds since the Unix epoch (0 before it: a broken clock only
+/// makes retries due at once).
+pub(crate) fn now_ms() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or(Duration::ZERO).as_millis() as u64
+}
