@@ -254,3 +254,37 @@ fn names_are_short_and_printable_in_both_modes() {
     assert_eq!(parse(&format!("cancel-group {fine}")), Command::CancelGroup { group: fine.clone() });
     assert_eq!(parse("cancel-group 'ünïcödé names'"), Command::CancelGroup { group: "ünïcödé names".into() });
 }
+
+/// Found by the `json_request` fuzz target: a name that starts with `-`
+/// (accepted in JSON, and from text as `--group=-x`) had no text form, and
+/// a group named `-h` given as an option's value asked for help.
+#[test]
+fn names_that_look_like_options_have_a_text_form() {
+    for cmd in [
+        Command::CancelGroup { group: "-n933e".into() },
+        Command::CancelGroup { group: "--".into() },
+        Command::GroupIds { groups: vec!["a".into(), "-h".into(), "--help".into()] },
+        Command::Help { command: Some("-x".into()) },
+        Command::Apply { function: "-f".into(), argument: json!(-1), num: 2, group: Some("-h".into()) },
+        Command::Map {
+            style: MapStyle::Map,
+            function: "f".into(),
+            items: vec![json!(1)],
+            num_concurrent: 1,
+            group: Some("--help".into()),
+        },
+    ] {
+        let text = cmd.to_string();
+        assert_eq!(parse(&text), cmd, "text form {text:?}");
+    }
+    assert_eq!(Command::CancelGroup { group: "-x".into() }.to_string(), "cancel-group -- -x");
+    assert_eq!(parse("cancel-group -- -h"), Command::CancelGroup { group: "-h".into() });
+    assert_eq!(parse("apply f --group=-h"), parse("apply f -g -h"));
+    // `-h` as an option still asks for help, even on a line with other faults.
+    assert_eq!(parse("cancel-group -x -h"), Command::Help { command: Some("cancel-group".into()) });
+    assert_eq!(parse("apply f --frob -h"), Command::Help { command: Some("apply".into()) });
+    assert_eq!(
+        parse_err("cancel-group -x").message(),
+        "cancel-group: unknown option '-x' (usage: cancel-group NAME)"
+    );
+}

@@ -54,10 +54,10 @@ impl Command {
         let Some(spec) = find_spec(&name) else {
             return Err(unknown_command(&name));
         };
-        if rest.iter().any(|a| *a == "-h" || *a == "--help") {
+        let mut args = Args::split(spec, rest)?;
+        if args.help {
             return Ok(Command::Help { command: Some(name) });
         }
-        let mut args = Args::split(spec, rest)?;
         let command = match spec.name {
             "help" => Command::Help { command: args.optional()?.map(str::to_owned) },
             "pool-size" => match args.optional()? {
@@ -169,11 +169,23 @@ fn parse_json(command: &str, what: &str, text: &str) -> Result<Value, RemoteErro
         .map_err(|e| RemoteError::bad_argument(format!("{command}: {what} is not valid JSON: {e}")))
 }
 
+/// Whether `arg` reads as an option (`-n`, `--group=g`) rather than as a
+/// positional: it starts with `-` followed by something other than a digit,
+/// so that `-1` stays a (refused) number. After `--` nothing is an option;
+/// `Display` writes `--` before a positional that would read as one.
+pub(super) fn looks_like_option(arg: &str) -> bool {
+    arg.starts_with('-') && arg.len() > 1 && !arg[1..].starts_with(|c: char| c.is_ascii_digit())
+}
+
 /// The arguments of a text command, split into positionals and options.
 struct Args<'a> {
     spec: &'static Spec,
     positionals: VecDeque<&'a str>,
     options: Vec<(&'static str, &'a str)>,
+    /// `-h` or `--help` was given as an option (not as an option's value,
+    /// nor after `--`): the command asks for its usage, whatever else is
+    /// wrong with the line.
+    help: bool,
 }
 
 impl<'a> Args<'a> {
@@ -181,11 +193,17 @@ impl<'a> Args<'a> {
         let takes_options = matches!(spec.name, "apply" | "map" | "starmap" | "doublestarmap");
         let mut positionals = VecDeque::new();
         let mut options = Vec::new();
+        let mut help = false;
+        // The first refusal; reported only if no `-h` comes, so that
+        // `-h` anywhere gives the usage.
+        let mut error = None;
         let mut iter = args.iter();
         while let Some(&arg) = iter.next() {
-            let is_option =
-                arg.starts_with('-') && arg.len() > 1 && !arg[1..].starts_with(|c: char| c.is_ascii_digit());
-            if !is_option {
+            if arg == "--" {
+                positionals.extend(iter.by_ref().copied());
+                break;
+            }
+            if !looks_like_option(arg) {
                 positionals.push_back(arg);
                 continue;
             }
@@ -194,27 +212,39 @@ impl<'a> Args<'a> {
                 _ => (arg, None),
             };
             let key = match flag {
+                "-h" | "--help" => {
+                    help = true;
+                    continue;
+                }
                 "-n" | "--num" | "--num-concurrent" if takes_options => "n",
                 "-g" | "--group" if takes_options => "group",
                 _ => {
-                    return Err(RemoteError::bad_argument(format!(
-                        "{}: unknown option '{flag}' (usage: {})",
-                        spec.name, spec.usage
-                    )))
+                    error.get_or_insert_with(|| {
+                        RemoteError::bad_argument(format!(
+                            "{}: unknown option '{flag}' (usage: {})",
+                            spec.name, spec.usage
+                        ))
+                    });
+                    continue;
                 }
             };
-            let value = match inline {
-                Some(value) => value,
-                None => iter.next().copied().ok_or_else(|| {
+            let Some(value) = inline.or_else(|| iter.next().copied()) else {
+                error.get_or_insert_with(|| {
                     RemoteError::bad_argument(format!("{}: option '{flag}' needs a value", spec.name))
-                })?,
+                });
+                continue;
             };
             if options.iter().any(|(k, _)| *k == key) {
-                return Err(RemoteError::bad_argument(format!("{}: option '{flag}' given twice", spec.name)));
+                error.get_or_insert_with(|| {
+                    RemoteError::bad_argument(format!("{}: option '{flag}' given twice", spec.name))
+                });
             }
             options.push((key, value));
         }
-        Ok(Args { spec, positionals, options })
+        match error {
+            Some(error) if !help => Err(error),
+            _ => Ok(Args { spec, positionals, options, help }),
+        }
     }
 
     fn required(&mut self, what: &str) -> Result<&'a str, RemoteError> {

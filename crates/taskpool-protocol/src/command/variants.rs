@@ -2,7 +2,7 @@ use std::fmt;
 
 use serde_json::Value;
 
-use super::{text_args, MapStyle};
+use super::{text, text_args, MapStyle};
 use crate::RemoteError;
 
 /// One control command, as both wire modes carry it.
@@ -237,34 +237,46 @@ impl Command {
 /// The text form, quoted so that [`Command::parse_line`] reads it back.
 impl fmt::Display for Command {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut words: Vec<String> = vec![self.name().to_owned()];
+        let mut positionals: Vec<String> = Vec::new();
+        let mut options: Vec<String> = Vec::new();
         match self {
-            Command::Help { command: Some(command) } => words.push(command.clone()),
+            Command::Help { command: Some(command) } => positionals.push(command.clone()),
             Command::SetPoolSize { size } => {
-                words.push(size.map_or_else(|| "none".to_owned(), |s| s.to_string()))
+                positionals.push(size.map_or_else(|| "none".to_owned(), |s| s.to_string()))
             }
-            Command::GroupIds { groups } => words.extend(groups.iter().cloned()),
-            Command::Cancel { ids } => words.extend(ids.iter().map(u64::to_string)),
-            Command::CancelGroup { group } => words.push(group.clone()),
-            Command::Start { n } | Command::Stop { n } => words.push(n.to_string()),
-            Command::Retire { n, timeout_secs } => words.extend([n.to_string(), timeout_secs.to_string()]),
+            Command::GroupIds { groups } => positionals.extend(groups.iter().cloned()),
+            Command::Cancel { ids } => positionals.extend(ids.iter().map(u64::to_string)),
+            Command::CancelGroup { group } => positionals.push(group.clone()),
+            Command::Start { n } | Command::Stop { n } => positionals.push(n.to_string()),
+            Command::Retire { n, timeout_secs } => {
+                positionals.extend([n.to_string(), timeout_secs.to_string()])
+            }
             Command::Apply { function, argument, num, group } => {
-                words.push(function.clone());
-                words.push(argument.to_string());
-                words.extend(["-n".to_owned(), num.to_string()]);
+                positionals.extend([function.clone(), argument.to_string()]);
+                options.extend(["-n".to_owned(), num.to_string()]);
                 if let Some(group) = group {
-                    words.extend(["--group".to_owned(), group.clone()]);
+                    options.extend(["--group".to_owned(), group.clone()]);
                 }
             }
             Command::Map { function, items, num_concurrent, group, .. } => {
-                words.push(function.clone());
-                words.push(Value::Array(items.clone()).to_string());
-                words.extend(["-n".to_owned(), num_concurrent.to_string()]);
+                positionals.extend([function.clone(), Value::Array(items.clone()).to_string()]);
+                options.extend(["-n".to_owned(), num_concurrent.to_string()]);
                 if let Some(group) = group {
-                    words.extend(["--group".to_owned(), group.clone()]);
+                    options.extend(["--group".to_owned(), group.clone()]);
                 }
             }
             _ => {}
+        }
+        let mut words: Vec<String> = vec![self.name().to_owned()];
+        if positionals.iter().any(|word| text::looks_like_option(word)) {
+            // A name such as `-x` would read as an option: the options go
+            // first, and `--` ends them.
+            words.extend(options);
+            words.push("--".to_owned());
+            words.extend(positionals);
+        } else {
+            words.extend(positionals);
+            words.extend(options);
         }
         let quoted: Vec<String> = words.iter().map(|w| text_args::quote(w)).collect();
         f.write_str(&quoted.join(" "))

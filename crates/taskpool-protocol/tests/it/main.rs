@@ -1,0 +1,3 @@
+//! Integration tests of `taskpool-protocol`, one module per topic.
+
+mod fuzz_corpus;
