@@ -61,6 +61,7 @@ mod pool;
 mod server;
 mod session;
 
-pub use net::Endpoint;
-pub use pool::ControlledPool;
-pub use server::{ControlHandle, ControlServer, ControlServerBuilder, ListenError};
+pub use net::{Endpoint, ServerTls};
+pub use pool::{Controllable, ControlledPool, ForSimpleTaskPool, ForTaskPool};
+pub use server::{ControlHandle, ControlServer, ControlServerBuilder, ListenError, MIN_TOKEN_LEN};
+pub use taskpool_protocol::tls::TlsSetupError;

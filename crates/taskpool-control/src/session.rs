@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
-use tokio::sync::OwnedSemaphorePermit;
+use tokio::time::Instant;
 
 use taskpool_protocol::{
     Command, Hello, Line, LineReader, RemoteError, Request, Response, ServerHello, PROTOCOL_NAME,
@@ -15,9 +15,9 @@ use taskpool_protocol::{
 };
 
 use crate::escaped::Escaped;
-use crate::net::{Peer, Stream};
+use crate::net::{Established, Incoming, Peer, Stream, TLS_HANDSHAKE_RECORD};
 use crate::pool::execute;
-use crate::server::Shared;
+use crate::server::{Access, HandshakeSlot, Shared};
 
 /// How long a connection that missed the handshake deadline is given to
 /// take the line that says so.
@@ -36,31 +36,105 @@ struct Session {
     shared: Arc<Shared>,
     peer: Peer,
     conn: LineReader<Stream>,
+    /// What the session may do; read-only until its token says otherwise.
+    access: Access,
+}
+
+/// How a handshake ended.
+enum Handshake {
+    /// The hello and its token were accepted.
+    Accepted(Mode, Access),
+    /// A wrong or missing token: the client is told after `delay`.
+    Unauthorized(Mode, RemoteError, Duration),
+    /// The session ends now (the client was told when useful).
+    Ended,
 }
 
 /// Serves one connection until the client leaves, the session idles out, or
-/// the task is aborted because the server stops. `handshake` holds the
-/// connection's place among the handshakes until its hello is accepted; it
-/// then takes a place among the sessions, or is refused.
-pub(crate) async fn run(shared: Arc<Shared>, stream: Stream, peer: Peer, handshake: OwnedSemaphorePermit) {
-    let conn = LineReader::new(stream, shared.config.max_line_len);
-    let mut session = Session { shared, peer, conn };
-    match session.serve(handshake).await {
+/// the task is aborted because the server stops. `slot` holds the
+/// connection's place among the waiting handshakes until its hello is
+/// accepted; it then takes a place among the sessions, or is refused.
+pub(crate) async fn run(shared: Arc<Shared>, incoming: Incoming, peer: Peer, slot: HandshakeSlot) {
+    let deadline = Instant::now() + shared.config.handshake_timeout;
+    let established = tokio::select! {
+        established = tokio::time::timeout_at(deadline, incoming.establish()) => established,
+        () = slot.pushed_out() => {
+            tracing::debug!("control connection of {peer} pushed out by newer ones before its hello");
+            return;
+        }
+    };
+    let stream = match established {
+        Ok(Established::Ready(stream)) => stream,
+        Ok(Established::PlainOnTls(stream)) => {
+            tracing::debug!("control connection of {peer} refused: plain text on a TLS listener");
+            let mut session = Session::new(shared, peer, stream);
+            let e = RemoteError::new(
+                "tls_required",
+                "this control server's TCP listener speaks TLS only; connect with TLS (taskpool-ctl --tls)",
+            );
+            let _ = tokio::time::timeout(
+                HANDSHAKE_REFUSAL_TIMEOUT,
+                session.write(&reply(Mode::Json, None, Err(e))),
+            )
+            .await;
+            return;
+        }
+        Ok(Established::Closed(why)) => {
+            tracing::debug!("control connection of {peer} closed before its hello: {why}");
+            return;
+        }
+        Err(_) => {
+            tracing::debug!("control connection of {peer} did not complete its TLS handshake in time");
+            return;
+        }
+    };
+    let mut session = Session::new(shared, peer, stream);
+    match session.serve(slot, deadline).await {
         Ok(()) => tracing::debug!("control session of {} ended", session.peer),
         Err(e) => tracing::debug!("control session of {} ended: {e}", session.peer),
     }
 }
 
 impl Session {
-    async fn serve(&mut self, handshake: OwnedSemaphorePermit) -> io::Result<()> {
-        let deadline = self.shared.config.handshake_timeout;
-        let mode = match tokio::time::timeout(deadline, self.handshake()).await {
-            Ok(mode) => mode?,
+    fn new(shared: Arc<Shared>, peer: Peer, stream: Stream) -> Self {
+        let conn = LineReader::new(stream, shared.config.max_line_len);
+        Session { shared, peer, conn, access: Access::ReadOnly }
+    }
+
+    async fn serve(&mut self, slot: HandshakeSlot, deadline: Instant) -> io::Result<()> {
+        let handshake = tokio::select! {
+            handshake = tokio::time::timeout_at(deadline, self.handshake()) => handshake,
+            () = slot.pushed_out() => {
+                tracing::debug!("control connection of {} pushed out by newer ones before its hello", self.peer);
+                let e = RemoteError::new(
+                    "too_many_connections",
+                    "too many connections are waiting for their hello; this one, among the oldest, was closed; try again",
+                );
+                let _ = tokio::time::timeout(HANDSHAKE_REFUSAL_TIMEOUT, self.write(&reply(Mode::Json, None, Err(e))))
+                    .await;
+                return Ok(());
+            }
+        };
+        let (mode, access) = match handshake {
+            Ok(handshake) => match handshake? {
+                Handshake::Accepted(mode, access) => (mode, access),
+                Handshake::Ended => return Ok(()),
+                Handshake::Unauthorized(mode, e, delay) => {
+                    // The delay is waited out holding the handshake's place,
+                    // so a flood of guesses is bounded by that cap too.
+                    tokio::select! {
+                        () = tokio::time::sleep(delay) => self.write(&reply(mode, None, Err(e))).await?,
+                        () = slot.pushed_out() => {}
+                    }
+                    return Ok(());
+                }
+            },
             Err(_) => {
+                let timeout = self.shared.config.handshake_timeout;
                 tracing::debug!("control connection of {} did not complete its hello in time", self.peer);
                 let e = RemoteError::new(
                     "handshake_timeout",
-                    format!("no complete hello within {deadline:?}; closing the connection"),
+                    format!("no complete hello within {timeout:?}; closing the connection"),
                 );
                 // A client that does not take even this line is not waited for.
                 let _ = tokio::time::timeout(
@@ -71,7 +145,6 @@ impl Session {
                 return Ok(());
             }
         };
-        let Some(mode) = mode else { return Ok(()) };
         let Ok(_session) = Arc::clone(&self.shared.sessions).try_acquire_owned() else {
             tracing::warn!("refused a control session of {}: too many sessions", self.peer);
             let e =
@@ -79,9 +152,10 @@ impl Session {
             self.write(&reply(mode, None, Err(e))).await?;
             return Ok(());
         };
-        drop(handshake);
+        drop(slot);
+        self.access = access;
         self.answer_hello(mode).await?;
-        tracing::debug!("control session of {} started in {mode:?} mode", self.peer);
+        tracing::debug!("control session of {} started in {mode:?} mode ({access:?})", self.peer);
         loop {
             let Some(line) = self.next_line(mode).await? else { return Ok(()) };
             let reply = match line {
@@ -110,16 +184,15 @@ impl Session {
         }
     }
 
-    /// Reads the hello and checks it and the token. `None` when the session
-    /// must end (an error reply was sent when useful).
-    async fn handshake(&mut self) -> io::Result<Option<Mode>> {
+    /// Reads the hello and checks it and the token.
+    async fn handshake(&mut self) -> io::Result<Handshake> {
         // Until the mode is known, errors go out in JSON form.
-        let Some(line) = self.next_line(Mode::Json).await? else { return Ok(None) };
+        let Some(line) = self.read_line(Mode::Json, true).await? else { return Ok(Handshake::Ended) };
         let bytes = match line {
-            Line::Eof => return Ok(None),
+            Line::Eof => return Ok(Handshake::Ended),
             Line::TooLong => {
                 self.write(&reply(Mode::Json, None, Err(self.line_too_long()))).await?;
-                return Ok(None);
+                return Ok(Handshake::Ended);
             }
             Line::Bytes(bytes) => bytes,
         };
@@ -136,17 +209,20 @@ impl Session {
                 // The hello is the client's text, before any token: escaped.
                 tracing::debug!("control handshake of {} refused: {}", self.peer, Escaped(e.message()));
                 self.write(&reply(Mode::Json, None, Err(e))).await?;
-                return Ok(None);
+                return Ok(Handshake::Ended);
             }
         };
-        if !self.shared.config.token_matches(hello.token.as_deref()) {
-            tracing::warn!(peer = %self.peer, pool = %self.shared.pool.handle(), "control session refused: wrong or missing access token");
-            let what = if hello.token.is_some() { "wrong" } else { "missing" };
-            let e = RemoteError::new("unauthorized", format!("{what} access token"));
-            self.write(&reply(mode, None, Err(e))).await?;
-            return Ok(None);
+        let config = &self.shared.config;
+        match config.tokens.access_for(hello.token.as_deref(), config.read_only) {
+            Some(access) => Ok(Handshake::Accepted(mode, access)),
+            None => {
+                let delay = self.shared.failed_logins.record(self.peer.origin());
+                let what = if hello.token.is_some() { "wrong" } else { "missing" };
+                tracing::warn!(peer = %self.peer, pool = %self.shared.pool.handle(), ?delay, "control session refused: {what} access token");
+                let e = RemoteError::new("unauthorized", format!("{what} access token"));
+                Ok(Handshake::Unauthorized(mode, e, delay))
+            }
         }
-        Ok(Some(mode))
     }
 
     /// Answers an accepted hello: the pool's name in text mode, the
@@ -161,7 +237,7 @@ impl Session {
                 Ok(serde_json::to_value(ServerHello::new(
                     pool,
                     self.shared.pool.kind().as_str(),
-                    self.shared.config.read_only,
+                    self.access == Access::ReadOnly,
                 ))
                 .expect("a server hello always serializes")),
             ),
@@ -228,7 +304,7 @@ impl Session {
     /// `None` when the client closed it meanwhile, and the command was
     /// dropped (every command is cancel safe; see `execute`).
     async fn run_command(&mut self, command: &Command) -> Option<Result<Value, RemoteError>> {
-        let Session { shared, peer, conn } = self;
+        let Session { shared, peer, conn, access } = self;
         let deadline = shared.config.command_timeout;
         if let Command::Retire { timeout_secs, .. } = command {
             if Duration::from_secs(*timeout_secs) >= deadline {
@@ -241,7 +317,7 @@ impl Session {
             }
         }
         tokio::select! {
-            result = tokio::time::timeout(deadline, execute(shared, command, peer)) => {
+            result = tokio::time::timeout(deadline, execute(shared, command, peer, *access)) => {
                 Some(result.unwrap_or_else(|_| {
                     tracing::info!(%peer, command = command.name(), "control command stopped at its deadline");
                     Err(RemoteError::new(
@@ -267,8 +343,25 @@ impl Session {
     /// The next line, or `None` when the session idled out (the client was
     /// told).
     async fn next_line(&mut self, mode: Mode) -> io::Result<Option<Line>> {
+        self.read_line(mode, false).await
+    }
+
+    /// The next line, as [`next_line`](Self::next_line); for the `hello`,
+    /// a client whose first byte starts a TLS handshake (on a plain TCP
+    /// listener) ends the connection at once, as no hello starts so and a
+    /// TLS client sends no line: closing is all it can take.
+    async fn read_line(&mut self, mode: Mode, hello: bool) -> io::Result<Option<Line>> {
         let idle = self.shared.config.idle_timeout;
-        match tokio::time::timeout(idle, self.conn.next_line()).await {
+        let Session { conn, peer, .. } = self;
+        let read = async {
+            // Cancel safe: what `fill_buf` reads stays in the reader's buffer.
+            if hello && matches!(conn.stream_mut().fill_buf().await, Ok([TLS_HANDSHAKE_RECORD, ..])) {
+                tracing::debug!("control connection of {peer} closed: a TLS client on a plain TCP listener");
+                return Ok(Line::Eof);
+            }
+            conn.next_line().await
+        };
+        match tokio::time::timeout(idle, read).await {
             Ok(line) => line.map(Some),
             Err(_) => {
                 tracing::debug!("control session of {} idled out", self.peer);

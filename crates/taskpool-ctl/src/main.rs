@@ -5,6 +5,7 @@
 //! taskpool-ctl tcp 127.0.0.1 7878             # interactive, with line editing and history
 //! taskpool-ctl unix /run/app.sock -- start 5  # one command; exit code says how it went
 //! taskpool-ctl --json unix /run/app.sock -- status
+//! taskpool-ctl --tls --ca ca.pem tcp ctl.example.net 7878 -- status
 //! ```
 //!
 //! Exit codes: 0 success; 1 the server refused or failed a command (the
@@ -24,6 +25,7 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use rustyline::error::ReadlineError;
+use taskpool_protocol::tls::ClientTls;
 use taskpool_protocol::{ClientError, Command, ControlClient};
 
 use crate::printable::{printable, printable_json};
@@ -45,7 +47,8 @@ use tokio::runtime::Runtime;
         taskpool-ctl tcp 127.0.0.1 7878\n  \
         taskpool-ctl unix /run/app.sock -- start 5\n  \
         taskpool-ctl unix /run/app.sock -- map fetch '[\"a b\", \"c\"]' -n 3\n  \
-        taskpool-ctl --json unix /run/app.sock -- status\n\n\
+        taskpool-ctl --json unix /run/app.sock -- status\n  \
+        taskpool-ctl --tls --ca ca.pem tcp ctl.example.net 7878 -- status\n\n\
         Exit codes: 0 success; 1 the server refused or failed a command; \
         2 bad usage, a command that does not parse, or no session."
 )]
@@ -72,6 +75,22 @@ struct Cli {
     /// seconds (a retire waits its own timeout on top).
     #[arg(long, global = true, value_name = "SECONDS", default_value_t = 30)]
     timeout: u64,
+
+    /// Speak TLS to a TCP server, checking its certificate against --ca
+    /// FILE or, without it, the system's trusted roots.
+    #[arg(long, global = true)]
+    tls: bool,
+
+    /// With --tls: trust the CA certificates (PEM) in FILE, such as the
+    /// server's own self-signed certificate.
+    #[arg(long, global = true, value_name = "FILE", requires = "tls")]
+    ca: Option<PathBuf>,
+
+    /// With --tls: the name the server's certificate must carry, when it is
+    /// not HOST (e.g. connecting to an IP address of a server whose
+    /// certificate names its DNS name).
+    #[arg(long, global = true, value_name = "NAME", requires = "tls")]
+    server_name: Option<String>,
 
     #[command(subcommand)]
     target: Target,
@@ -127,11 +146,24 @@ fn run(cli: Cli, matches: &clap::ArgMatches) -> anyhow::Result<ExitCode> {
     let timeout = Duration::from_secs(cli.timeout);
     let (mut client, command) = match cli.target {
         Target::Tcp { host, port, command } => {
-            let connect = ControlClient::connect_tcp((host.as_str(), port), token);
-            let client = runtime
-                .block_on(bounded(timeout, connect))
-                .with_context(|| format!("cannot open a session with {host}:{port}"))?;
+            let client = if cli.tls {
+                let tls = match &cli.ca {
+                    Some(ca) => ClientTls::from_ca_file(ca)?,
+                    None => ClientTls::system_roots()?,
+                };
+                let name = cli.server_name.as_deref().unwrap_or(&host);
+                let connect = ControlClient::connect_tls((host.as_str(), port), name, &tls, token);
+                runtime.block_on(bounded(timeout, connect)).map_err(tls_hint)
+            } else {
+                runtime
+                    .block_on(bounded(timeout, ControlClient::connect_tcp((host.as_str(), port), token)))
+                    .map_err(anyhow::Error::new)
+            };
+            let client = client.with_context(|| format!("cannot open a session with {host}:{port}"))?;
             (client, command)
+        }
+        Target::Unix { .. } if cli.tls => {
+            anyhow::bail!("--tls applies to TCP connections only; a Unix socket is private to its machine")
         }
         Target::Unix { path, command } => {
             let client = runtime
@@ -150,6 +182,30 @@ fn run(cli: Cli, matches: &clap::ArgMatches) -> anyhow::Result<ExitCode> {
         Ok(ExitCode::SUCCESS)
     } else {
         Ok(if session.piped()? { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    }
+}
+
+/// Adds what to do about the usual TLS failures to the error.
+fn tls_hint(e: ClientError) -> anyhow::Error {
+    let hint = match &e {
+        ClientError::Tls(io) => {
+            let what = io.to_string();
+            if what.contains("UnknownIssuer") {
+                Some("the server's certificate is not signed by a CA this client trusts: pass its CA with --ca FILE")
+            } else if what.contains("NotValidForName") {
+                Some("the server's certificate does not name this host: pass the name it carries with --server-name")
+            } else if what.contains("eof") || what.contains("InvalidContentType") || what.contains("corrupt")
+            {
+                Some("the server did not answer in TLS: is its listener plain TCP? then leave out --tls")
+            } else {
+                None
+            }
+        }
+        _ => None,
+    };
+    match hint {
+        Some(hint) => anyhow::Error::new(e).context(hint),
+        None => anyhow::Error::new(e),
     }
 }
 

@@ -79,6 +79,7 @@ mod command;
 mod line_reader;
 mod remote_error;
 mod replies;
+pub mod tls;
 mod wire;
 
 pub use client::{ClientError, ControlClient};

@@ -22,6 +22,7 @@
 
 #![forbid(unsafe_code)]
 
+mod certificates;
 mod log;
 // tokio has no networking under `--cfg loom`, with which the pool crate's
 // loom models build its dev-dependencies.
@@ -31,6 +32,7 @@ mod rng;
 mod socket_path;
 mod wait;
 
+pub use certificates::TestCertificates;
 pub use log::Log;
 #[cfg(not(loom))]
 pub use raw::{error_of, Raw};

@@ -9,32 +9,41 @@ use std::path::{Path, PathBuf};
 use tokio::net::UnixListener;
 use tokio::net::{lookup_host, TcpListener, ToSocketAddrs};
 
-use super::{Endpoint, Peer, Stream};
+use super::{Endpoint, Incoming, Peer, ServerTls, Stream};
 use crate::ListenError;
 
 /// A bound listener of either kind.
 #[derive(Debug)]
 pub(crate) enum Listener {
-    Tcp(TcpListener),
+    /// With TLS when the server has a certificate.
+    Tcp { listener: TcpListener, tls: Option<ServerTls> },
     /// The socket file guard removes the file when the listener goes away.
     #[cfg(unix)]
-    Unix {
-        listener: UnixListener,
-        _file: SocketFile,
-    },
+    Unix { listener: UnixListener, _file: SocketFile },
 }
 
 impl Listener {
-    /// Binds a TCP listener. Without an access token, it must be allowed
-    /// (`unauthenticated_loopback`), and every address `addr` resolves to
-    /// must be a loopback address.
+    /// Binds a TCP listener, speaking TLS when `tls` is given. Without an
+    /// access token, it must be allowed (`unauthenticated_loopback`), and
+    /// every address `addr` resolves to must be a loopback address; beyond
+    /// loopback, it needs TLS too.
     pub(crate) async fn bind_tcp(
         addr: impl ToSocketAddrs,
+        tls: Option<&ServerTls>,
         has_token: bool,
         unauthenticated_loopback: bool,
     ) -> Result<(Listener, Endpoint), ListenError> {
         let addrs: Vec<SocketAddr> =
             lookup_host(addr).await.map_err(|e| ListenError::io("resolving the address", e))?.collect();
+        if tls.is_none() {
+            if let Some(&addr) = addrs.iter().find(|addr| !addr.ip().is_loopback()) {
+                return Err(if has_token {
+                    ListenError::RemoteWithoutTls { addr }
+                } else {
+                    ListenError::RemoteWithoutToken { addr }
+                });
+            }
+        }
         if !has_token {
             if let Some(&addr) = addrs.iter().find(|addr| !addr.ip().is_loopback()) {
                 return Err(ListenError::RemoteWithoutToken { addr });
@@ -49,7 +58,8 @@ impl Listener {
                 Ok(listener) => {
                     let local =
                         listener.local_addr().map_err(|e| ListenError::io("reading the local address", e))?;
-                    return Ok((Listener::Tcp(listener), Endpoint::Tcp(local)));
+                    let tls = tls.cloned();
+                    return Ok((Listener::Tcp { listener, tls }, Endpoint::Tcp(local)));
                 }
                 Err(e) => last_error = e,
             }
@@ -135,19 +145,23 @@ impl Listener {
     /// Accepts one connection.
     ///
     /// Cancel safe, as tokio's `accept`.
-    pub(crate) async fn accept(&self) -> io::Result<(Stream, Peer)> {
+    pub(crate) async fn accept(&self) -> io::Result<(Incoming, Peer)> {
         match self {
-            Listener::Tcp(listener) => {
+            Listener::Tcp { listener, tls } => {
                 let (stream, addr) = listener.accept().await?;
                 // Replies are single writes; do not hold them back.
                 let _ = stream.set_nodelay(true);
-                Ok((Stream::Tcp(stream), Peer::Tcp(addr)))
+                let incoming = match tls {
+                    Some(tls) => Incoming::Tls(stream, tls.acceptor().clone()),
+                    None => Incoming::Tcp(stream),
+                };
+                Ok((incoming, Peer::Tcp(addr)))
             }
             #[cfg(unix)]
             Listener::Unix { listener, .. } => {
                 let (stream, _) = listener.accept().await?;
                 let peer = Peer::of_unix(&stream);
-                Ok((Stream::Unix(stream), peer))
+                Ok((Incoming::Unix(Stream::Unix(stream)), peer))
             }
         }
     }

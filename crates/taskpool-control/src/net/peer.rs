@@ -1,5 +1,5 @@
 use std::fmt;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 #[cfg(unix)]
 use tokio::net::UnixStream;
@@ -15,7 +15,23 @@ pub(crate) enum Peer {
     },
 }
 
+/// Where a peer comes from, as far as failed logins are counted: its IP
+/// address (not the port, which a client picks anew for each connection),
+/// or the local user of a Unix socket.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Origin {
+    Ip(IpAddr),
+    LocalUser(Option<u32>),
+}
+
 impl Peer {
+    pub(crate) fn origin(&self) -> Origin {
+        match self {
+            Peer::Tcp(addr) => Origin::Ip(addr.ip()),
+            Peer::Unix { uid, .. } => Origin::LocalUser(*uid),
+        }
+    }
+
     #[cfg(unix)]
     pub(crate) fn of_unix(stream: &UnixStream) -> Peer {
         match stream.peer_cred() {

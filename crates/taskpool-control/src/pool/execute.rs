@@ -11,7 +11,7 @@ use super::replies::{bad_argument, flush_reply, refused, retire_reply, status_re
 use super::ControlledPool;
 use crate::escaped::Escaped;
 use crate::net::Peer;
-use crate::server::Shared;
+use crate::server::{Access, Shared};
 
 /// Runs `command` for `peer` and returns its result: `null` for a command
 /// that only acts. Every command that may change the pool is logged, with
@@ -21,13 +21,28 @@ use crate::server::Shared;
 /// a `retire` cut short (its session gone) leaves the workers asked to stop
 /// but cancels none. Every other command completes before its first await
 /// point.
-pub(crate) async fn execute(shared: &Shared, command: &Command, peer: &Peer) -> Result<Value, RemoteError> {
+pub(crate) async fn execute(
+    shared: &Shared,
+    command: &Command,
+    peer: &Peer,
+    access: Access,
+) -> Result<Value, RemoteError> {
     let pool = shared.pool.handle();
-    if shared.config.read_only && !command.is_query() {
+    if access == Access::ReadOnly && !command.is_query() {
         tracing::debug!(%peer, pool = %pool, command = command.name(), "read-only control server refused a command");
         return Err(RemoteError::new(
             "read_only",
-            format!("this control server of {pool} is read-only; '{}' would change the pool", command.name()),
+            if shared.config.read_only {
+                format!(
+                    "this control server of {pool} is read-only; '{}' would change the pool",
+                    command.name()
+                )
+            } else {
+                format!(
+                    "this session of {pool} has a read-only token; '{}' would change the pool",
+                    command.name()
+                )
+            },
         ));
     }
     if !command.applies_to(shared.pool.kind()) {

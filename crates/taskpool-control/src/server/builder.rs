@@ -1,12 +1,14 @@
 use std::fmt;
 use std::future::Future;
+use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::Duration;
 
 use serde::de::DeserializeOwned;
 
 use super::{Config, ControlServer, Shared};
-use crate::pool::{ControlledPool, Registry};
+use crate::net::ServerTls;
+use crate::pool::{ControlledPool, ForTaskPool, Registry};
 
 /// Sets up a [`ControlServer`]: its access token, read-only mode, limits
 /// and, for a [`TaskPool`](tokio_taskpool::TaskPool), the functions clients may start.
@@ -30,17 +32,14 @@ use crate::pool::{ControlledPool, Registry};
 /// # }
 /// ```
 #[must_use = "a builder does nothing until .build()"]
-pub struct ControlServerBuilder {
+pub struct ControlServerBuilder<K = ForTaskPool> {
     pool: ControlledPool,
     registry: Registry,
     config: Config,
+    kind: PhantomData<K>,
 }
 
-impl ControlServerBuilder {
-    pub(crate) fn new(pool: ControlledPool) -> Self {
-        ControlServerBuilder { pool, registry: Registry::default(), config: Config::default() }
-    }
-
+impl ControlServerBuilder<ForTaskPool> {
     /// Registers `f` under `name`, for `apply`, `map`, `starmap` and
     /// `doublestarmap`: the only functions a client can ever start. By
     /// default, none is registered.
@@ -72,10 +71,13 @@ impl ControlServerBuilder {
     /// # }
     /// ```
     ///
+    /// Only a `TaskPool`'s server has this method: a
+    /// [`SimpleTaskPool`](tokio_taskpool::SimpleTaskPool) runs only its own
+    /// worker (see [`Controllable`](crate::Controllable)).
+    ///
     /// # Panics
     ///
-    /// If the server controls a [`SimpleTaskPool`](tokio_taskpool::SimpleTaskPool),
-    /// which starts only its own worker; if `name` is empty or contains
+    /// If `name` is empty or contains
     /// whitespace, or longer than `Command::MAX_NAME_LEN` (128 bytes, the
     /// longest name a client may send); if `name` is registered already.
     #[track_caller]
@@ -86,46 +88,98 @@ impl ControlServerBuilder {
         Fut: Future + Send + 'static,
         Fut::Output: Send + 'static,
     {
-        let name = name.into();
-        assert!(
-            matches!(self.pool, ControlledPool::TaskPool(_)),
-            "register({name:?}): a SimpleTaskPool runs only its own worker; register functions on a TaskPool's server"
-        );
-        self.registry.insert(name, f);
+        self.registry.insert(name.into(), f);
         self
     }
+}
 
-    /// The shortest access token [`token`](Self::token) takes, in bytes.
-    pub const MIN_TOKEN_LEN: usize = 16;
+impl<K> ControlServerBuilder<K> {
+    pub(crate) fn new(pool: ControlledPool) -> Self {
+        ControlServerBuilder {
+            pool,
+            registry: Registry::default(),
+            config: Config::default(),
+            kind: PhantomData,
+        }
+    }
 
     /// Requires every client to present `token` in its first line. By
     /// default, no token is set: the server then listens on Unix sockets
     /// only (mode 0600, so its owner's), and on loopback TCP only after
     /// [`allow_unauthenticated_loopback`](Self::allow_unauthenticated_loopback).
-    /// With a token it may listen on any address, and every client, on TCP
-    /// or a Unix socket, must present it.
+    /// With a token it may listen on loopback TCP, and with a token and
+    /// [`tls`](Self::tls) on any address; every client, on TCP or a Unix
+    /// socket, must present it. A wrong or missing token is answered after
+    /// a delay that doubles with each failure from the same address (from
+    /// 250 ms up to 16 s), and logged at warn level with the peer.
     ///
-    /// The token travels in clear text: on a network you do not trust, put
-    /// the server behind TLS or an SSH tunnel. Make it random, e.g. with
+    /// On plain TCP the token travels in clear text, which is why a
+    /// listener beyond loopback needs TLS. Make it random, e.g. with
     /// `openssl rand -hex 16`.
     ///
     /// # Panics
     ///
-    /// If `token` is shorter than [`MIN_TOKEN_LEN`](Self::MIN_TOKEN_LEN)
+    /// If `token` is shorter than [`MIN_TOKEN_LEN`](crate::MIN_TOKEN_LEN)
     /// bytes: an empty token, as `std::env::var("TOKEN").unwrap_or_default()`
     /// gives when the variable is not set, would let in every client that
     /// sends none, and a short one is easily guessed. The message gives the
     /// length, never the token.
     #[track_caller]
     pub fn token(mut self, token: impl Into<String>) -> Self {
-        let token = token.into();
-        assert!(
-            token.len() >= Self::MIN_TOKEN_LEN,
-            "token: an access token must be at least {} bytes long, not {}",
-            Self::MIN_TOKEN_LEN,
-            token.len()
-        );
-        self.config.token = Some(token);
+        self.config.tokens.control =
+            Some(checked_token("token", token.into(), &self.config.tokens.read_only));
+        self
+    }
+
+    /// A second access token, which opens read-only sessions: they run the
+    /// queries and are refused every command that would change the pool
+    /// (`read_only`), as on a [`read_only`](Self::read_only) server. For
+    /// dashboards and monitoring, so that they never hold the token that
+    /// can change the pool. A server may have this token with or without
+    /// the full one ([`token`](Self::token)); with either, every client
+    /// must present one of them.
+    ///
+    /// ```
+    /// use taskpool_control::ControlServer;
+    /// use tokio_taskpool::TaskPool;
+    ///
+    /// let server = ControlServer::builder(TaskPool::new())
+    ///     .token("full-control-0123456789")
+    ///     .read_only_token("look-but-do-not-touch")
+    ///     .build();
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// As [`token`](Self::token); and if it is the same as the full token.
+    #[track_caller]
+    pub fn read_only_token(mut self, token: impl Into<String>) -> Self {
+        self.config.tokens.read_only =
+            Some(checked_token("read_only_token", token.into(), &self.config.tokens.control));
+        self
+    }
+
+    /// Makes every TCP listener of the server speak TLS only, with this
+    /// certificate and key. Plain TCP remains for loopback addresses, where
+    /// asyncio-taskpool's own client connects; beyond loopback, a listener
+    /// needs TLS and a token ([`ListenError::RemoteWithoutTls`](crate::ListenError::RemoteWithoutTls)).
+    /// Unix sockets are not affected. A plain client connecting to a TLS
+    /// listener is told `tls_required` in plain text and disconnected.
+    ///
+    /// ```no_run
+    /// use taskpool_control::{ControlServer, ServerTls};
+    /// use tokio_taskpool::TaskPool;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let tls = ServerTls::from_pem_files("control.crt", "control.key")?;
+    /// let server = ControlServer::builder(TaskPool::new()).token("0123456789abcdef0123").tls(tls).build();
+    /// let handle = server.listen_tcp("0.0.0.0:7878").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn tls(mut self, tls: ServerTls) -> Self {
+        self.config.tls = Some(tls);
         self
     }
 
@@ -319,7 +373,25 @@ impl ControlServerBuilder {
     }
 }
 
-impl fmt::Debug for ControlServerBuilder {
+/// The shortest access token [`ControlServerBuilder::token`] and
+/// [`ControlServerBuilder::read_only_token`] take, in bytes.
+pub const MIN_TOKEN_LEN: usize = 16;
+
+#[track_caller]
+fn checked_token(setter: &str, token: String, other: &Option<String>) -> String {
+    assert!(
+        token.len() >= MIN_TOKEN_LEN,
+        "{setter}: an access token must be at least {MIN_TOKEN_LEN} bytes long, not {}",
+        token.len()
+    );
+    assert!(
+        other.as_deref() != Some(token.as_str()),
+        "{setter}: the full and the read-only token must differ"
+    );
+    token
+}
+
+impl<K> fmt::Debug for ControlServerBuilder<K> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ControlServerBuilder")
             .field("pool", &self.pool.handle().to_string())

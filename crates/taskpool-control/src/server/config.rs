@@ -1,11 +1,15 @@
 use std::fmt;
 use std::time::Duration;
 
+use super::AccessTokens;
+use crate::net::ServerTls;
+
 /// The settings of a control server, set through
 /// [`ControlServerBuilder`](crate::ControlServerBuilder).
 #[derive(Clone)]
 pub(crate) struct Config {
-    pub(crate) token: Option<String>,
+    pub(crate) tokens: AccessTokens,
+    pub(crate) tls: Option<ServerTls>,
     pub(crate) read_only: bool,
     pub(crate) unauthenticated_loopback: bool,
     pub(crate) max_line_len: usize,
@@ -35,26 +39,13 @@ impl Config {
     pub(crate) fn reply_timeout(&self) -> Duration {
         self.write_timeout.min(self.idle_timeout)
     }
-
-    /// Whether `presented` is the configured token (true when none is
-    /// configured). The comparison takes the same time wherever the first
-    /// difference is.
-    pub(crate) fn token_matches(&self, presented: Option<&str>) -> bool {
-        let Some(expected) = &self.token else { return true };
-        let presented = presented.unwrap_or("");
-        let (a, b) = (expected.as_bytes(), presented.as_bytes());
-        let mut diff = u8::from(a.len() != b.len());
-        for (i, &x) in a.iter().enumerate() {
-            diff |= x ^ b.get(i).copied().unwrap_or(0);
-        }
-        diff == 0
-    }
 }
 
 impl Default for Config {
     fn default() -> Self {
         Config {
-            token: None,
+            tokens: AccessTokens::default(),
+            tls: None,
             read_only: false,
             unauthenticated_loopback: false,
             max_line_len: Config::DEFAULT_MAX_LINE_LEN,
@@ -73,7 +64,8 @@ impl Default for Config {
 impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Config")
-            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .field("tokens", &self.tokens)
+            .field("tls", &self.tls.is_some())
             .field("read_only", &self.read_only)
             .field("unauthenticated_loopback", &self.unauthenticated_loopback)
             .field("max_line_len", &self.max_line_len)
@@ -86,27 +78,5 @@ impl fmt::Debug for Config {
             .field("command_timeout", &self.command_timeout)
             .field("write_timeout", &self.write_timeout)
             .finish()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn token_must_match_exactly() {
-        let config = Config { token: Some("s3cret".into()), ..Config::default() };
-        assert!(config.token_matches(Some("s3cret")));
-        for wrong in [None, Some(""), Some("s3cre"), Some("s3cretx"), Some("S3cret")] {
-            assert!(!config.token_matches(wrong), "{wrong:?} must not match");
-        }
-        assert!(Config::default().token_matches(None));
-        assert!(Config::default().token_matches(Some("anything")));
-    }
-
-    #[test]
-    fn debug_hides_the_token() {
-        let config = Config { token: Some("s3cret".into()), ..Config::default() };
-        assert!(!format!("{config:?}").contains("s3cret"));
     }
 }

@@ -4,15 +4,13 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use taskpool_protocol::{RemoteError, Response};
-use tokio::io::AsyncWriteExt;
 use tokio::net::ToSocketAddrs;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use super::{ControlHandle, ControlServerBuilder, ListenError, Shared};
-use crate::net::{Endpoint, Listener, Stream};
-use crate::pool::ControlledPool;
+use crate::net::{Endpoint, Listener};
+use crate::pool::{Controllable, ControlledPool};
 use crate::session;
 
 /// A control server for one pool: lets an operator or a program change the
@@ -76,9 +74,6 @@ pub struct ControlServer {
     pub(crate) shared: Arc<Shared>,
 }
 
-/// How long a refused connection is given to take its error line.
-const REFUSAL_TIMEOUT: Duration = Duration::from_secs(2);
-
 impl ControlServer {
     /// Starts setting up a server for `pool`, a [`TaskPool`](tokio_taskpool::TaskPool)
     /// or a [`SimpleTaskPool`](tokio_taskpool::SimpleTaskPool) (or a reference to one).
@@ -91,7 +86,7 @@ impl ControlServer {
     /// let server = ControlServer::builder(&pool).read_only(true).build();
     /// # drop(server);
     /// ```
-    pub fn builder(pool: impl Into<ControlledPool>) -> ControlServerBuilder {
+    pub fn builder<P: Controllable>(pool: P) -> ControlServerBuilder<P::Kind> {
         ControlServerBuilder::new(pool.into())
     }
 
@@ -122,9 +117,14 @@ impl ControlServer {
     /// Outside a tokio runtime.
     pub async fn listen_tcp(&self, addr: impl ToSocketAddrs) -> Result<ControlHandle, ListenError> {
         let config = &self.shared.config;
-        let (listener, endpoint) =
-            Listener::bind_tcp(addr, config.token.is_some(), config.unauthenticated_loopback).await?;
-        if config.token.is_none() {
+        let (listener, endpoint) = Listener::bind_tcp(
+            addr,
+            config.tls.as_ref(),
+            config.tokens.required(),
+            config.unauthenticated_loopback,
+        )
+        .await?;
+        if !config.tokens.required() {
             tracing::warn!(
                 "control server for {} listens on {endpoint} without an access token \
                  (allow_unauthenticated_loopback): every local user can control the pool",
@@ -203,26 +203,16 @@ async fn accept_loop(shared: Arc<Shared>, listener: Listener, stop: Cancellation
                 }
             }
             accepted = listener.accept() => match accepted {
-                // A connection holds a place among the handshakes until its
-                // hello is accepted, and only then one among the sessions:
-                // connections that never say hello never hold a session's.
-                Ok((stream, peer)) => match Arc::clone(&shared.handshakes).try_acquire_owned() {
-                    Ok(permit) => {
-                        tracing::debug!("control connection opened by {peer}");
-                        sessions.spawn(session::run(Arc::clone(&shared), stream, peer, permit));
-                    }
-                    Err(_) => {
-                        tracing::warn!(
-                            "refused a control connection from {peer}: too many connections before their hello"
-                        );
-                        if let Ok(permit) = Arc::clone(&shared.refusals).try_acquire_owned() {
-                            sessions.spawn(async move {
-                                refuse(stream).await;
-                                drop(permit);
-                            });
-                        }
-                    }
-                },
+                // A connection holds a place among the waiting handshakes
+                // until its hello is accepted, and only then one among the
+                // sessions: connections that never say hello never hold a
+                // session's. At the cap, the oldest waiting one is pushed
+                // out; the accept loop never waits.
+                Ok((incoming, peer)) => {
+                    tracing::debug!("control connection opened by {peer}");
+                    let slot = shared.handshakes.admit();
+                    sessions.spawn(session::run(Arc::clone(&shared), incoming, peer, slot));
+                }
                 Err(e) => {
                     // Such as running out of file descriptors: back off
                     // rather than spin, and try again.
@@ -239,30 +229,6 @@ async fn accept_loop(shared: Arc<Shared>, listener: Listener, stop: Cancellation
     // point leaves the pool consistent.
     sessions.shutdown().await;
     tracing::info!("control server for {} stopped", shared.pool.handle());
-}
-
-/// Tells a connection over the cap of handshakes why it is refused, then
-/// waits (briefly) for the client to close, so that the line is not lost to
-/// a reset caused by unread input.
-async fn refuse(mut stream: Stream) {
-    let error = RemoteError::new(
-        "too_many_connections",
-        "too many connections are waiting for their hello; try again later",
-    );
-    let mut line = serde_json::to_vec(&Response::failure(None, error)).expect("a response always serializes");
-    line.push(b'\n');
-    // A fresh connection's send buffer is empty: the line fits at once.
-    let _ = stream.try_write(&line);
-    let _ = tokio::time::timeout(REFUSAL_TIMEOUT, async {
-        let _ = stream.shutdown().await;
-        let mut sink = [0u8; 1024];
-        while let Ok(n) = tokio::io::AsyncReadExt::read(&mut stream, &mut sink).await {
-            if n == 0 {
-                break;
-            }
-        }
-    })
-    .await;
 }
 
 impl fmt::Debug for ControlServer {

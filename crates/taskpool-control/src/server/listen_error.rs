@@ -39,6 +39,14 @@ pub enum ListenError {
         /// The address that was refused.
         addr: SocketAddr,
     },
+    /// The TCP address is not a loopback address and TLS is not set up
+    /// ([`ControlServerBuilder::tls`](crate::ControlServerBuilder::tls)):
+    /// the token, and every command, would cross the network in clear
+    /// text.
+    RemoteWithoutTls {
+        /// The address that was refused.
+        addr: SocketAddr,
+    },
     /// A server already listens on the Unix socket path.
     SocketInUse {
         /// The path.
@@ -77,6 +85,11 @@ impl fmt::Display for ListenError {
                 f,
                 "refusing to listen on {addr} without an access token: only loopback addresses are \
                  allowed without one (set ControlServerBuilder::token)"
+            ),
+            ListenError::RemoteWithoutTls { addr } => write!(
+                f,
+                "refusing to listen on {addr} without TLS: beyond loopback, the token and every command \
+                 would travel in clear text (set ControlServerBuilder::tls)"
             ),
             ListenError::SocketInUse { path } => {
                 write!(f, "a server already listens on {}", path.display())

@@ -3,8 +3,10 @@
 use std::os::unix::fs::PermissionsExt;
 
 use serde_json::json;
-use taskpool_control::{ControlServer, Endpoint, ListenError};
+use taskpool_control::{ControlServer, Endpoint, ListenError, ServerTls};
+use taskpool_protocol::tls::ClientTls;
 use taskpool_protocol::{Command, ControlClient};
+use taskpool_test_support::TestCertificates;
 use tokio_taskpool::TaskPool;
 
 use crate::support::{socket_path, tcp_client, wait_until, within, Raw};
@@ -98,7 +100,7 @@ async fn a_live_socket_or_another_file_is_never_replaced() {
 }
 
 #[tokio::test]
-async fn tcp_listens_beyond_loopback_only_with_a_token() {
+async fn tcp_listens_beyond_loopback_only_with_a_token_and_tls() {
     let pool = TaskPool::builder().name("life-remote").build();
     let err = ControlServer::builder(&pool)
         .allow_unauthenticated_loopback(true)
@@ -109,17 +111,23 @@ async fn tcp_listens_beyond_loopback_only_with_a_token() {
     assert!(matches!(err, ListenError::RemoteWithoutToken { .. }), "{err:?}");
     assert!(err.to_string().starts_with("refusing to listen on 0.0.0.0:0 without an access token"), "{err}");
 
-    let handle = ControlServer::builder(&pool)
-        .token("t0ken-t0ken-t0ken-t0ken")
-        .allow_unauthenticated_loopback(true)
-        .build()
-        .listen_tcp("0.0.0.0:0")
-        .await
-        .unwrap();
+    // A token alone is not enough: it would cross the network in clear.
+    let token = "t0ken-t0ken-t0ken-t0ken";
+    let err = ControlServer::builder(&pool).token(token).build().listen_tcp("0.0.0.0:0").await.unwrap_err();
+    assert!(matches!(err, ListenError::RemoteWithoutTls { .. }), "{err:?}");
+    assert!(err.to_string().starts_with("refusing to listen on 0.0.0.0:0 without TLS"), "{err}");
+
+    let certificates = TestCertificates::new();
+    let tls =
+        ServerTls::from_pem(certificates.server_cert_pem.as_bytes(), certificates.server_key_pem.as_bytes())
+            .unwrap();
+    let handle =
+        ControlServer::builder(&pool).token(token).tls(tls).build().listen_tcp("0.0.0.0:0").await.unwrap();
     let port = handle.local_addr().unwrap().port();
+    let trust = ClientTls::from_ca_pem(certificates.ca_pem.as_bytes(), "the test CA").unwrap();
     let client = within(
         "connecting",
-        ControlClient::connect_tcp(("127.0.0.1", port), Some("t0ken-t0ken-t0ken-t0ken")),
+        ControlClient::connect_tls(("127.0.0.1", port), "localhost", &trust, Some(token)),
     )
     .await
     .unwrap();

@@ -3,7 +3,7 @@
 //! short one (easily guessed). TCP needs a token unless loopback without one
 //! is allowed explicitly.
 
-use taskpool_control::{ControlServer, ControlServerBuilder, ListenError};
+use taskpool_control::{ControlServer, ListenError};
 use taskpool_protocol::ControlClient;
 use tokio_taskpool::TaskPool;
 
@@ -22,8 +22,8 @@ fn a_short_token_is_refused() {
 
 #[test]
 fn a_token_of_the_minimum_length_is_taken() {
-    assert_eq!(ControlServerBuilder::MIN_TOKEN_LEN, 16);
-    let token = "x".repeat(ControlServerBuilder::MIN_TOKEN_LEN);
+    assert_eq!(taskpool_control::MIN_TOKEN_LEN, 16);
+    let token = "x".repeat(taskpool_control::MIN_TOKEN_LEN);
     let server = ControlServer::builder(TaskPool::new()).token(token).build();
     assert!(format!("{server:?}").contains("<redacted>"));
 }

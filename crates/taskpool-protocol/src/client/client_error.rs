@@ -22,6 +22,10 @@ use crate::RemoteError;
 pub enum ClientError {
     /// Connecting, reading or writing failed.
     Io(io::Error),
+    /// The TLS handshake failed: the server's certificate is not trusted
+    /// or names another server, or the server does not speak TLS. The
+    /// source says which.
+    Tls(io::Error),
     /// The server closed the connection.
     Closed,
     /// The server refused the session: `unauthorized`,
@@ -51,6 +55,7 @@ impl fmt::Display for ClientError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ClientError::Io(_) => f.write_str("connection error"),
+            ClientError::Tls(_) => f.write_str("the TLS handshake failed"),
             ClientError::Closed => f.write_str("the server closed the connection"),
             ClientError::Handshake(_) => f.write_str("the server refused the session"),
             ClientError::Remote(e) => write!(f, "{e}"),
@@ -65,7 +70,7 @@ impl fmt::Display for ClientError {
 impl Error for ClientError {
     fn source(&self) -> Option<&(dyn Error + 'static)> {
         match self {
-            ClientError::Io(e) => Some(e),
+            ClientError::Io(e) | ClientError::Tls(e) => Some(e),
             ClientError::Handshake(e) => Some(e),
             _ => None,
         }

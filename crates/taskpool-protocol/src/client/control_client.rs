@@ -1,4 +1,5 @@
 use std::fmt;
+use std::io;
 #[cfg(unix)]
 use std::path::Path;
 
@@ -6,6 +7,7 @@ use serde_json::{json, Value};
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpStream, ToSocketAddrs};
 
+use crate::tls::ClientTls;
 use crate::{
     ClientError, Command, Hello, Line, LineReader, Request, Response, ServerHello, StatusReply, TasksReply,
 };
@@ -70,6 +72,38 @@ impl ControlClient {
     pub async fn connect_tcp(addr: impl ToSocketAddrs, token: Option<&str>) -> Result<Self, ClientError> {
         let stream = TcpStream::connect(addr).await?;
         let _ = stream.set_nodelay(true);
+        ControlClient::handshake(Box::new(stream), token).await
+    }
+
+    /// Connects to a server's TCP address over TLS, checking its
+    /// certificate against `tls` for the name `server_name` (a DNS name or
+    /// an IP address, as the certificate names the server), and opens a
+    /// JSON-mode session, presenting `token` when given.
+    ///
+    /// # Errors
+    ///
+    /// As [`ControlClient::connect_tcp`], and [`ClientError::Tls`] when the
+    /// TLS handshake fails: the certificate is not trusted or does not name
+    /// `server_name`, or the server does not speak TLS.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: dropping the future drops the connection.
+    pub async fn connect_tls(
+        addr: impl ToSocketAddrs,
+        server_name: &str,
+        tls: &ClientTls,
+        token: Option<&str>,
+    ) -> Result<Self, ClientError> {
+        let name = rustls::pki_types::ServerName::try_from(server_name.to_owned()).map_err(|_| {
+            ClientError::Tls(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("'{server_name}' is neither a DNS name nor an IP address"),
+            ))
+        })?;
+        let stream = TcpStream::connect(addr).await?;
+        let _ = stream.set_nodelay(true);
+        let stream = tls.connector().connect(name, stream).await.map_err(ClientError::Tls)?;
         ControlClient::handshake(Box::new(stream), token).await
     }
 
