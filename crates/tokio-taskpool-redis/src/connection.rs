@@ -31,9 +31,14 @@ pub(crate) async fn open_client(url: &str) -> Result<Client, QueueError> {
     let config = AsyncConnectionConfig::new()
         .set_connection_timeout(Some(CONNECT_TIMEOUT))
         .set_response_timeout(Some(COMMAND_TIMEOUT));
-    let mut probe =
-        client.get_multiplexed_async_connection_with_config(&config).await.map_err(|err| QueueError::connecting(url, &err))?;
-    redis::cmd("PING").query_async::<()>(&mut probe).await.map_err(|err| QueueError::connecting(url, &err))?;
+    let mut probe = client
+        .get_multiplexed_async_connection_with_config(&config)
+        .await
+        .map_err(|err| QueueError::connecting(url, &err))?;
+    redis::cmd("PING")
+        .query_async::<()>(&mut probe)
+        .await
+        .map_err(|err| QueueError::connecting(url, &err))?;
     Ok(client)
 }
 
@@ -55,5 +60,7 @@ pub(crate) async fn manager(
         .set_min_delay(Duration::from_millis(50))
         .set_max_delay(Duration::from_secs(2))
         .set_number_of_retries(8);
-    ConnectionManager::new_with_config(client.clone(), config).await.map_err(|err| QueueError::connecting(url, &err))
+    ConnectionManager::new_with_config(client.clone(), config)
+        .await
+        .map_err(|err| QueueError::connecting(url, &err))
 }

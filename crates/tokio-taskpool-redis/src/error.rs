@@ -88,11 +88,18 @@ impl QueueError {
             QueueError::Authentication { url, reason }
         } else if err.kind() == redis::ErrorKind::InvalidClientConfig {
             QueueError::BadUrl { url, reason }
-        } else if err.is_io_error() || err.is_connection_refusal() || err.is_timeout() || err.is_connection_dropped()
+        } else if err.is_io_error()
+            || err.is_connection_refusal()
+            || err.is_timeout()
+            || err.is_connection_dropped()
         {
             QueueError::Unreachable { url, reason }
         } else {
-            QueueError::Command { queue: String::new(), doing: "connecting", reason: format!("{url}: {reason}") }
+            QueueError::Command {
+                queue: String::new(),
+                doing: "connecting",
+                reason: format!("{url}: {reason}"),
+            }
         }
     }
 
@@ -174,7 +181,10 @@ mod tests {
         assert_eq!(redact("redis://u:secret@host:6379/0"), "redis://u:***@host:6379/0");
         assert_eq!(redact("rediss://:secret@host"), "rediss://:***@host");
         assert_eq!(redact("redis://host:6379"), "redis://host:6379");
-        assert_eq!(redact("redis+unix:///tmp/r.sock?user=u&pass=secret&db=1"), "redis+unix:///tmp/r.sock?user=u&pass=***&db=1");
+        assert_eq!(
+            redact("redis+unix:///tmp/r.sock?user=u&pass=secret&db=1"),
+            "redis+unix:///tmp/r.sock?user=u&pass=***&db=1"
+        );
         assert_eq!(redact("not a url"), "not a url");
     }
 }

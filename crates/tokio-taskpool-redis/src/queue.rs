@@ -180,11 +180,12 @@ impl RedisQueue {
         if count == 0 {
             return Ok(Vec::new());
         }
-        let ids: Vec<String> = self.run("pushing items", Some(PUSH_TRIES), |mut conn| {
-            let pipe = pipe.clone();
-            async move { pipe.query_async(&mut conn).await }
-        })
-        .await?;
+        let ids: Vec<String> = self
+            .run("pushing items", Some(PUSH_TRIES), |mut conn| {
+                let pipe = pipe.clone();
+                async move { pipe.query_async(&mut conn).await }
+            })
+            .await?;
         Ok(ids)
     }
 
@@ -248,7 +249,9 @@ impl RedisQueue {
         let reply: Result<redis::Value, _> = self
             .run("counting pending entries", Some(PUSH_TRIES), move |mut conn| {
                 let keys = keys.clone();
-                async move { redis::cmd("XPENDING").arg(keys.stream()).arg(keys.group()).query_async(&mut conn).await }
+                async move {
+                    redis::cmd("XPENDING").arg(keys.stream()).arg(keys.group()).query_async(&mut conn).await
+                }
             })
             .await;
         match reply {
@@ -305,7 +308,14 @@ impl RedisQueue {
             .run("listing dead letters", Some(PUSH_TRIES), move |mut conn| {
                 let dead = dead.clone();
                 async move {
-                    redis::cmd("XRANGE").arg(dead).arg("-").arg("+").arg("COUNT").arg(count).query_async(&mut conn).await
+                    redis::cmd("XRANGE")
+                        .arg(dead)
+                        .arg("-")
+                        .arg("+")
+                        .arg("COUNT")
+                        .arg(count)
+                        .query_async(&mut conn)
+                        .await
                 }
             })
             .await?;
@@ -336,7 +346,12 @@ impl RedisQueue {
             .run("re-queueing a dead letter", Some(PUSH_TRIES), move |mut conn| {
                 let (keys, id) = (keys.clone(), id.clone());
                 async move {
-                    REQUEUE_DEAD_LETTER.key(keys.dead()).key(keys.stream()).arg(id).invoke_async(&mut conn).await
+                    REQUEUE_DEAD_LETTER
+                        .key(keys.dead())
+                        .key(keys.stream())
+                        .arg(id)
+                        .invoke_async(&mut conn)
+                        .await
                 }
             })
             .await?;
@@ -366,7 +381,13 @@ impl RedisQueue {
                 let now = std::time::SystemTime::now()
                     .duration_since(std::time::UNIX_EPOCH)
                     .map_or(0, |d| d.as_millis() as u64);
-                MOVE_DUE_RETRIES.key(keys.delayed()).key(keys.stream()).arg(now).arg(500).invoke_async(&mut conn).await
+                MOVE_DUE_RETRIES
+                    .key(keys.delayed())
+                    .key(keys.stream())
+                    .arg(now)
+                    .arg(500)
+                    .invoke_async(&mut conn)
+                    .await
             }
         })
         .await
@@ -411,7 +432,12 @@ impl RedisQueue {
 
     /// Runs a command on the shared connection, trying again while the
     /// connection is being re-established.
-    pub(crate) async fn run<T, F, Fut>(&self, doing: &'static str, tries: Option<u32>, command: F) -> Result<T, QueueError>
+    pub(crate) async fn run<T, F, Fut>(
+        &self,
+        doing: &'static str,
+        tries: Option<u32>,
+        command: F,
+    ) -> Result<T, QueueError>
     where
         F: Fn(ConnectionManager) -> Fut,
         Fut: Future<Output = Result<T, redis::RedisError>>,

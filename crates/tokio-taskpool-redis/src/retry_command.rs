@@ -25,7 +25,11 @@ pub(crate) fn is_connection_error(err: &RedisError) -> bool {
 /// Runs `command` until it succeeds, fails for another reason than the
 /// connection, or has failed `tries` times on the connection (`None`: until
 /// it succeeds). Each failure is logged with `doing`.
-pub(crate) async fn with_reconnects<T, F, Fut>(doing: &str, tries: Option<u32>, mut command: F) -> Result<T, RedisError>
+pub(crate) async fn with_reconnects<T, F, Fut>(
+    doing: &str,
+    tries: Option<u32>,
+    mut command: F,
+) -> Result<T, RedisError>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, RedisError>>,

@@ -13,7 +13,9 @@ pub(crate) const LEASE_BATCH: usize = 1000;
 /// resets its idle time without raising its delivery count. An entry that
 /// another consumer has taken over (or that is no longer pending) is left
 /// alone, since a plain XCLAIM would take it back from its new owner; its ID
-/// is returned so that the caller stops counting it as its own.
+/// is returned so that the caller stops counting it as its own. An entry no
+/// longer pending at all was just settled (its task is finishing): nothing
+/// to do.
 ///
 /// KEYS[1] = stream; ARGV[1] = group, ARGV[2] = consumer, ARGV[3..] = IDs
 /// (at most [`LEASE_BATCH`] of them: `unpack` has a stack limit).
@@ -23,10 +25,12 @@ pub(crate) static REFRESH_LEASES: LazyLock<Script> = LazyLock::new(|| {
 local claim, lost = {KEYS[1], ARGV[1], ARGV[2], '0'}, {}
 for i = 3, #ARGV do
   local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[i], ARGV[i], 1)
-  if p[1] ~= nil and p[1][2] == ARGV[2] then
-    claim[#claim + 1] = ARGV[i]
-  else
-    lost[#lost + 1] = ARGV[i]
+  if p[1] ~= nil then
+    if p[1][2] == ARGV[2] then
+      claim[#claim + 1] = ARGV[i]
+    else
+      lost[#lost + 1] = ARGV[i]
+    end
   end
 end
 if #claim > 4 then

@@ -299,11 +299,17 @@ where
     pub async fn start(self) -> Result<QueueConsumer<Result<R, E>>, QueueError> {
         let ConsumerBuilder { queue, pool, handler, options, on_end, on_cancel, .. } = self;
         let name_of_queue = queue.inner.keys.name().to_owned();
-        create_group(&queue).await.map_err(|err| QueueError::command(&name_of_queue, "creating the consumer group", &err))?;
+        create_group(&queue)
+            .await
+            .map_err(|err| QueueError::command(&name_of_queue, "creating the consumer group", &err))?;
         // The blocking reads wait up to `block` on the server: their
         // connection must wait longer than that for an answer.
-        let blocking = connection::manager(&queue.inner.url, &queue.inner.client, options.block + connection::COMMAND_TIMEOUT)
-            .await?;
+        let blocking = connection::manager(
+            &queue.inner.url,
+            &queue.inner.client,
+            options.block + connection::COMMAND_TIMEOUT,
+        )
+        .await?;
         let name = consumer_name(options.instance.as_deref());
         let predecessors = match &options.instance {
             Some(instance) => super::predecessors(&queue, instance, &name)
@@ -325,9 +331,11 @@ where
         let reader = Reader::<T>::new(Arc::clone(&core), pool.clone(), blocking, predecessors);
         let handler = Arc::new(handler);
         let task_core = Arc::clone(&core);
-        let worker = move |delivery: Delivery<T>| run_task(Arc::clone(&task_core), Arc::clone(&handler), delivery);
+        let worker =
+            move |delivery: Delivery<T>| run_task(Arc::clone(&task_core), Arc::clone(&handler), delivery);
 
-        let mut builder = pool.map_stream(worker, reader.into_stream()).num_concurrent(options.num_concurrent);
+        let mut builder =
+            pool.map_stream(worker, reader.into_stream()).num_concurrent(options.num_concurrent);
         if let Some(group) = &options.group {
             builder = builder.group(group.clone());
         }
@@ -346,7 +354,13 @@ where
         let (report_tx, report) = watch::channel(None);
         tokio::spawn(keeper::run_keeper(Arc::clone(&core), report_tx));
         tracing::info!("{name} consumes queue '{name_of_queue}' as group '{}' of {pool}", results.name());
-        Ok(QueueConsumer { core, pool: pool.clone(), group: results.name().to_owned(), results: Some(results), report })
+        Ok(QueueConsumer {
+            core,
+            pool: pool.clone(),
+            group: results.name().to_owned(),
+            results: Some(results),
+            report,
+        })
     }
 }
 
@@ -354,7 +368,11 @@ where
 /// on success; on an error or a panic, a retry or a dead letter. A panic is
 /// passed on to the pool after settling, so that the pool counts and
 /// reports it as for any task.
-async fn run_task<T, H, Fut, R, E>(core: Arc<ConsumerCore>, handler: Arc<H>, delivery: Delivery<T>) -> Result<R, E>
+async fn run_task<T, H, Fut, R, E>(
+    core: Arc<ConsumerCore>,
+    handler: Arc<H>,
+    delivery: Delivery<T>,
+) -> Result<R, E>
 where
     H: Fn(T) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Result<R, E>> + Send + 'static,
@@ -396,4 +414,3 @@ impl<T, H> fmt::Debug for ConsumerBuilder<'_, T, H> {
             .finish_non_exhaustive()
     }
 }
-

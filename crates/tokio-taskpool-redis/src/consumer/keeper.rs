@@ -63,7 +63,7 @@ async fn refresh_leases(core: &ConsumerCore) {
                     if core.held.forget(&id) {
                         StatsCounters::add(&core.stats.leases_lost, 1);
                         tracing::warn!(
-                            "{}: {id} is no longer this consumer's (settled or taken over while its lease was late)",
+                            "{}: {id} was taken over by another consumer while its lease was late; its task goes on",
                             core.name
                         );
                     }
@@ -119,7 +119,13 @@ async fn finish(core: &ConsumerCore) -> ConsumerStop {
             core.name,
             core.options.min_idle
         ),
-        Err(ref err) => tracing::warn!("{} stopped; its pending entries could not be counted: {err}", core.name),
+        Err(ref err) => {
+            tracing::warn!("{} stopped; its pending entries could not be counted: {err}", core.name)
+        }
     }
-    ConsumerStop { left_pending: pending.ok(), removed_consumer: removed, stats: core.stats.snapshot_with(core.held.max_held()) }
+    ConsumerStop {
+        left_pending: pending.ok(),
+        removed_consumer: removed,
+        stats: core.stats.snapshot_with(core.held.max_held()),
+    }
 }

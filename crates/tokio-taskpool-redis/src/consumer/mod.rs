@@ -53,9 +53,8 @@ pub(crate) fn consumer_name(instance: Option<&str>) -> String {
         Some(instance) => instance.to_owned(),
         None => host_name(),
     };
-    let started = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis());
+    let started =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis());
     format!("{prefix}/{}-{started}-{:08x}", std::process::id(), crate::backoff::random_u64() as u32)
 }
 
@@ -71,11 +70,19 @@ fn host_name() -> String {
 
 /// The consumers of earlier processes of `instance` (named
 /// `{instance}/...`, other than `me`).
-pub(crate) async fn predecessors(queue: &RedisQueue, instance: &str, me: &str) -> Result<Vec<String>, redis::RedisError> {
+pub(crate) async fn predecessors(
+    queue: &RedisQueue,
+    instance: &str,
+    me: &str,
+) -> Result<Vec<String>, redis::RedisError> {
     let keys = &queue.inner.keys;
     let mut conn = queue.inner.conn.clone();
-    let reply: StreamInfoConsumersReply =
-        redis::cmd("XINFO").arg("CONSUMERS").arg(keys.stream()).arg(keys.group()).query_async(&mut conn).await?;
+    let reply: StreamInfoConsumersReply = redis::cmd("XINFO")
+        .arg("CONSUMERS")
+        .arg(keys.stream())
+        .arg(keys.group())
+        .query_async(&mut conn)
+        .await?;
     let prefix = format!("{instance}/");
     Ok(reply
         .consumers

@@ -13,7 +13,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use redis::aio::ConnectionManager;
-use redis::streams::{StreamAutoClaimReply, StreamClaimReply, StreamId, StreamPendingCountReply, StreamReadReply};
+use redis::streams::{
+    StreamAutoClaimReply, StreamClaimReply, StreamId, StreamPendingCountReply, StreamReadReply,
+};
 use serde::de::DeserializeOwned;
 use tokio::time::Instant;
 use tokio_taskpool::TaskPool;
@@ -49,6 +51,9 @@ pub(crate) struct Reader<T> {
     next_takeover: Instant,
     /// Where the last XAUTOCLAIM scan stopped.
     takeover_cursor: String,
+    /// The server's client ID of the blocking connection, for CLIENT
+    /// UNBLOCK; `None` until asked, and after an error (a reconnect).
+    blocking_id: Option<i64>,
     failures: u32,
     item: PhantomData<fn() -> T>,
 }
@@ -70,6 +75,7 @@ impl<T: DeserializeOwned + Send + 'static> Reader<T> {
             // looked for at once.
             next_takeover: Instant::now(),
             takeover_cursor: "0-0".to_owned(),
+            blocking_id: None,
             failures: 0,
             item: PhantomData,
         }
@@ -132,23 +138,6 @@ impl<T: DeserializeOwned + Send + 'static> Reader<T> {
         }
     }
 
-    /// The places free for this consumer's entries now: room under the
-    /// group's `num_concurrent` and under the pool's size limit, less the
-    /// entries handed to the pool that have not started yet; none while
-    /// the pool is locked.
-    fn free_places(&self) -> usize {
-        if self.pool.is_locked() {
-            return 0;
-        }
-        let (in_flight, unstarted) = self.core.held.in_flight();
-        let group_room = self.core.options.num_concurrent.saturating_sub(in_flight);
-        let pool_room = match self.pool.pool_size() {
-            None => usize::MAX,
-            Some(size) => size.saturating_sub(self.pool.num_running() + unstarted),
-        };
-        group_room.min(pool_room)
-    }
-
     /// Waits until at least one place is free and returns how many are;
     /// `None` if the consumer is asked to stop meanwhile.
     async fn wait_for_free_places(&mut self) -> Option<usize> {
@@ -159,7 +148,7 @@ impl<T: DeserializeOwned + Send + 'static> Reader<T> {
             // Registered before looking, so that a change right after the
             // look still wakes this wait.
             changed.as_mut().enable();
-            let free = self.free_places();
+            let free = free_places(&self.pool, &self.core);
             if free > 0 {
                 return Some(free);
             }
@@ -193,10 +182,18 @@ impl<T: DeserializeOwned + Send + 'static> Reader<T> {
         self.read_new(free).await
     }
 
-    /// New entries (`>`), blocking up to the block time.
+    /// New entries (`>`), blocking up to the block time. While the read
+    /// blocks, the free places are watched: if they drop below what was
+    /// asked for (the pool is locked, its limit lowered, another group took
+    /// room), the read is cut short with CLIENT UNBLOCK, so that no entry
+    /// arriving later is delivered to a consumer that has no place for it.
     async fn read_new(&mut self, free: usize) -> Result<Vec<(RawEntry, u32)>, redis::RedisError> {
+        if self.blocking_id.is_none() {
+            self.blocking_id = Some(redis::cmd("CLIENT").arg("ID").query_async(&mut self.blocking).await?);
+        }
         let keys = &self.core.queue.inner.keys;
-        let reply: Option<StreamReadReply> = redis::cmd("XREADGROUP")
+        let mut command = redis::cmd("XREADGROUP");
+        command
             .arg("GROUP")
             .arg(keys.group())
             .arg(&self.core.name)
@@ -206,9 +203,25 @@ impl<T: DeserializeOwned + Send + 'static> Reader<T> {
             .arg(self.core.options.block.as_millis() as u64)
             .arg("STREAMS")
             .arg(keys.stream())
-            .arg(">")
-            .query_async(&mut self.blocking)
-            .await?;
+            .arg(">");
+        let mut blocking = self.blocking.clone();
+        let read = async move { command.query_async::<Option<StreamReadReply>>(&mut blocking).await };
+        tokio::pin!(read);
+        let reply = tokio::select! {
+            reply = &mut read => reply,
+            () = room_shrinks_below(&self.pool, &self.core, free) => {
+                self.unblock_read().await;
+                read.await
+            }
+        };
+        let reply = match reply {
+            Ok(reply) => reply,
+            Err(err) => {
+                // A reconnected connection has another client ID.
+                self.blocking_id = None;
+                return Err(err);
+            }
+        };
         let entries: Vec<_> = reply
             .into_iter()
             .flat_map(|reply| reply.keys)
@@ -217,6 +230,18 @@ impl<T: DeserializeOwned + Send + 'static> Reader<T> {
             .collect();
         StatsCounters::add(&self.core.stats.read, entries.len() as u64);
         Ok(entries)
+    }
+
+    /// Ends the blocking read now, as if its block time had passed (it
+    /// returns what it has, normally nothing).
+    async fn unblock_read(&mut self) {
+        let Some(id) = self.blocking_id else { return };
+        let mut conn = self.core.queue.inner.conn.clone();
+        if let Err(err) = redis::cmd("CLIENT").arg("UNBLOCK").arg(id).query_async::<i64>(&mut conn).await {
+            // Without the right to unblock (an ACL user without CLIENT), the
+            // read ends at its block time instead.
+            tracing::debug!("{}: CLIENT UNBLOCK failed: {err}", self.core.name);
+        }
     }
 
     /// XAUTOCLAIM: entries idle for `min_idle` (their consumer stopped
@@ -260,7 +285,10 @@ impl<T: DeserializeOwned + Send + 'static> Reader<T> {
 
     /// How many times each of `claimed` (now this consumer's) was delivered
     /// before the claim (the claim itself counted one more).
-    async fn delivery_counts(&mut self, claimed: &[StreamId]) -> Result<HashMap<String, u32>, redis::RedisError> {
+    async fn delivery_counts(
+        &mut self,
+        claimed: &[StreamId],
+    ) -> Result<HashMap<String, u32>, redis::RedisError> {
         let keys = &self.core.queue.inner.keys;
         let mut conn = self.core.queue.inner.conn.clone();
         let (first, last) = (&claimed[0].id, &claimed[claimed.len() - 1].id);
@@ -273,11 +301,7 @@ impl<T: DeserializeOwned + Send + 'static> Reader<T> {
             .arg(&self.core.name)
             .query_async(&mut conn)
             .await?;
-        Ok(pending
-            .ids
-            .into_iter()
-            .map(|p| (p.id, (p.times_delivered as u32).saturating_sub(1)))
-            .collect())
+        Ok(pending.ids.into_iter().map(|p| (p.id, (p.times_delivered as u32).saturating_sub(1))).collect())
     }
 
     /// Claims up to `free` pending entries of an earlier process of this
@@ -360,8 +384,9 @@ impl<T: DeserializeOwned + Send + 'static> Reader<T> {
             };
             let item = match &entry.item {
                 None => Err("the entry has no 'item' field".to_owned()),
-                Some(json) => serde_json::from_str::<T>(json)
-                    .map_err(|err| format!("the item does not deserialize into {}: {err}", std::any::type_name::<T>())),
+                Some(json) => serde_json::from_str::<T>(json).map_err(|err| {
+                    format!("the item does not deserialize into {}: {err}", std::any::type_name::<T>())
+                }),
             };
             if deliveries > max_deliveries {
                 let error = format!(
@@ -383,6 +408,30 @@ impl<T: DeserializeOwned + Send + 'static> Reader<T> {
     }
 }
 
+/// The places free for this consumer's entries now: room under the
+/// group's `num_concurrent` and under the pool's size limit, less the
+/// entries handed to the pool that have not started yet; none while
+/// the pool is locked.
+fn free_places(pool: &TaskPool, core: &ConsumerCore) -> usize {
+    if pool.is_locked() {
+        return 0;
+    }
+    let (in_flight, unstarted) = core.held.in_flight();
+    let group_room = core.options.num_concurrent.saturating_sub(in_flight);
+    let pool_room = match pool.pool_size() {
+        None => usize::MAX,
+        Some(size) => size.saturating_sub(pool.num_running() + unstarted),
+    };
+    group_room.min(pool_room)
+}
+
+/// Resolves once fewer than `asked` places are free, looking every 5 ms.
+async fn room_shrinks_below(pool: &TaskPool, core: &ConsumerCore, asked: usize) {
+    while free_places(pool, core) >= asked {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
 impl<T> Drop for Reader<T> {
     fn drop(&mut self) {
         self.core.held.reader_gone();
@@ -398,4 +447,3 @@ fn raw(entry: StreamId) -> RawEntry {
 fn is_nogroup(err: &redis::RedisError) -> bool {
     err.code() == Some("NOGROUP") || err.to_string().contains("NOGROUP")
 }
-

@@ -191,7 +191,11 @@ pub(crate) async fn dead_letter(core: &ConsumerCore, meta: &EntryMeta, error: &s
 
 /// Runs a settling transaction, trying again while the connection is down
 /// (the outcome of a finished task must not be lost to a restart).
-async fn run_settling(core: &ConsumerCore, doing: &'static str, pipe: &redis::Pipeline) -> Result<(), redis::RedisError> {
+async fn run_settling(
+    core: &ConsumerCore,
+    doing: &'static str,
+    pipe: &redis::Pipeline,
+) -> Result<(), redis::RedisError> {
     let conn = core.queue.inner.conn.clone();
     with_reconnects(doing, None, || {
         let mut conn = conn.clone();

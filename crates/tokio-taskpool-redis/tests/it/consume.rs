@@ -75,7 +75,11 @@ async fn pushed_items_become_tasks_whose_results_and_failures_reach_the_pool() {
     }
     assert_eq!((doubled.len(), failures), (181, 20));
     assert!(doubled.contains(&400));
-    assert!(most.load(Ordering::SeqCst) <= 4, "the pool's limit of 4 held, saw {}", most.load(Ordering::SeqCst));
+    assert!(
+        most.load(Ordering::SeqCst) <= 4,
+        "the pool's limit of 4 held, saw {}",
+        most.load(Ordering::SeqCst)
+    );
     wait_for("on_end ran for all 201 tasks", Duration::from_secs(10), || {
         let ended = ended.clone();
         async move { ended.load(Ordering::SeqCst) == 201 }
@@ -83,12 +87,20 @@ async fn pushed_items_become_tasks_whose_results_and_failures_reach_the_pool() {
     .await;
     let stats = consumer.stats();
     assert_eq!((stats.read, stats.acked, stats.dead_lettered, stats.retried), (201, 181, 20, 0));
-    assert_eq!(queue.dead_letters(100).await.unwrap().len(), 20, "max_deliveries(1): failures go straight to the dead letters");
+    assert_eq!(
+        queue.dead_letters(100).await.unwrap().len(),
+        20,
+        "max_deliveries(1): failures go straight to the dead letters"
+    );
 
     let stop = consumer.stop(Duration::from_secs(5)).await;
     assert_eq!(stop.left_pending, Some(0));
     assert!(stop.removed_consumer);
-    assert_eq!(server.cli(&["XINFO", "CONSUMERS", "taskpool:{consume}:stream", "taskpool"]), "", "the consumer left the group");
+    assert_eq!(
+        server.cli(&["XINFO", "CONSUMERS", "taskpool:{consume}:stream", "taskpool"]),
+        "",
+        "the consumer left the group"
+    );
     assert_eq!(queue.len().await.unwrap(), 0, "settled entries are deleted");
     assert_eq!(pool.num_ended(), 201);
 }
@@ -98,7 +110,10 @@ async fn a_graceful_stop_leaves_unfinished_entries_pending_and_a_cancelled_task_
     init_logging();
     let server = RedisServer::start();
     let queue = RedisQueue::connect(&server.url(), "stopping").await.unwrap();
-    queue.push_many(&[Job { n: 1, ms: 60_000 }, Job { n: 2, ms: 60_000 }, Job { n: 3, ms: 0 }]).await.unwrap();
+    queue
+        .push_many(&[Job { n: 1, ms: 60_000 }, Job { n: 2, ms: 60_000 }, Job { n: 3, ms: 0 }])
+        .await
+        .unwrap();
 
     let pool = TaskPool::builder().name("stopping").build();
     let started = Arc::new(Mutex::new(Vec::new()));
@@ -140,7 +155,11 @@ async fn a_graceful_stop_leaves_unfinished_entries_pending_and_a_cancelled_task_
     assert!(consumer.stats().taken_over >= 1);
 
     let stop = consumer.stop(Duration::from_millis(200)).await;
-    assert_eq!(stop.left_pending, Some(2), "the two long tasks were cancelled at the deadline and stay pending");
+    assert_eq!(
+        stop.left_pending,
+        Some(2),
+        "the two long tasks were cancelled at the deadline and stay pending"
+    );
     assert!(!stop.removed_consumer, "a consumer with pending entries stays in the group for takeover");
     assert_eq!(pool.num_running(), 0);
     assert_eq!(queue.num_pending().await.unwrap(), 2);

@@ -134,7 +134,14 @@ impl RedisServer {
             command.arg("--requirepass").arg(password);
         }
         if let Some((user, password)) = &self.options.acl_user {
-            command.arg("--user").arg(user).arg("on").arg(format!(">{password}")).arg("~*").arg("&*").arg("+@all");
+            command
+                .arg("--user")
+                .arg(user)
+                .arg("on")
+                .arg(format!(">{password}"))
+                .arg("~*")
+                .arg("&*")
+                .arg("+@all");
         }
         command.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped());
         let child = command.spawn().unwrap_or_else(|err| {
@@ -207,7 +214,8 @@ fn redis_server_binary() -> PathBuf {
 }
 
 fn redis_cli() -> PathBuf {
-    find_binary("redis-cli").unwrap_or_else(|| panic!("redis-cli is not installed; run scripts/install-redis"))
+    find_binary("redis-cli")
+        .unwrap_or_else(|| panic!("redis-cli is not installed; run scripts/install-redis"))
 }
 
 fn find_binary(name: &str) -> Option<PathBuf> {
