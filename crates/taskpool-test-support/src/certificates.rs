@@ -25,10 +25,14 @@ impl TestCertificates {
     pub fn new() -> TestCertificates {
         use rcgen::{BasicConstraints, CertificateParams, IsCa, KeyPair};
 
+        let dir = crate::socket_path("certs").with_extension("d");
         let ca_key = KeyPair::generate().expect("a CA key");
         let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("CA parameters");
         ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        ca_params.distinguished_name.push(rcgen::DnType::CommonName, "taskpool test CA");
+        // A name of its own: a client that trusts another test CA must find
+        // no issuer at all, as with a real stranger's certificate.
+        let name = format!("taskpool test CA {}", dir.file_name().unwrap().to_string_lossy());
+        ca_params.distinguished_name.push(rcgen::DnType::CommonName, name);
         let ca = ca_params.self_signed(&ca_key).expect("a CA certificate");
 
         let server_key = KeyPair::generate().expect("a server key");
@@ -36,7 +40,6 @@ impl TestCertificates {
             .expect("server parameters");
         let server = server_params.signed_by(&server_key, &ca, &ca_key).expect("a server certificate");
 
-        let dir = crate::socket_path("certs").with_extension("d");
         std::fs::create_dir_all(&dir).expect("a folder for the certificates");
         let certificates = TestCertificates {
             ca_pem: ca.pem(),

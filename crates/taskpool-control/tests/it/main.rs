@@ -9,6 +9,7 @@
 //! These tests use real time, because they use real sockets: waiting is
 //! always for a condition, bounded by `taskpool_test_support::WAIT`.
 
+mod access;
 mod audit;
 mod commands;
 mod deadlines;
@@ -21,4 +22,5 @@ mod python_client;
 mod soak;
 mod support;
 mod text_mode;
+mod tls;
 mod tokens;

@@ -6,6 +6,8 @@ mod bounds;
 mod commands;
 mod errors;
 mod escaping;
+mod flood;
 mod interactive;
 mod piped;
 mod support;
+mod tls;
