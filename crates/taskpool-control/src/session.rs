@@ -10,7 +10,7 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
 use tokio::time::Instant;
 
 use taskpool_protocol::{
-    Command, Hello, Line, LineReader, RemoteError, Request, Response, ServerHello, PROTOCOL_NAME,
+    Command, ErrorKind, Hello, Line, LineReader, RemoteError, Request, Response, ServerHello, PROTOCOL_NAME,
     PROTOCOL_VERSION,
 };
 
@@ -69,7 +69,7 @@ pub(crate) async fn run(shared: Arc<Shared>, incoming: Incoming, peer: Peer, slo
             tracing::debug!("control connection of {peer} refused: plain text on a TLS listener");
             let mut session = Session::new(shared, peer, stream);
             let e = RemoteError::new(
-                "tls_required",
+                ErrorKind::TlsRequired,
                 "this control server's TCP listener speaks TLS only; connect with TLS (taskpool-ctl --tls)",
             );
             let _ = tokio::time::timeout(
@@ -107,7 +107,7 @@ impl Session {
             () = slot.pushed_out() => {
                 tracing::debug!("control connection of {} pushed out by newer ones before its hello", self.peer);
                 let e = RemoteError::new(
-                    "too_many_connections",
+                    ErrorKind::TooManyConnections,
                     "too many connections are waiting for their hello; this one, among the oldest, was closed; try again",
                 );
                 let _ = tokio::time::timeout(HANDSHAKE_REFUSAL_TIMEOUT, self.write(&reply(Mode::Json, None, Err(e))))
@@ -133,7 +133,7 @@ impl Session {
                 let timeout = self.shared.config.handshake_timeout;
                 tracing::debug!("control connection of {} did not complete its hello in time", self.peer);
                 let e = RemoteError::new(
-                    "handshake_timeout",
+                    ErrorKind::HandshakeTimeout,
                     format!("no complete hello within {timeout:?}; closing the connection"),
                 );
                 // A client that does not take even this line is not waited for.
@@ -147,8 +147,10 @@ impl Session {
         };
         let Ok(_session) = Arc::clone(&self.shared.sessions).try_acquire_owned() else {
             tracing::warn!("refused a control session of {}: too many sessions", self.peer);
-            let e =
-                RemoteError::new("too_many_sessions", "too many control sessions are open; try again later");
+            let e = RemoteError::new(
+                ErrorKind::TooManySessions,
+                "too many control sessions are open; try again later",
+            );
             self.write(&reply(mode, None, Err(e))).await?;
             return Ok(());
         };
@@ -162,9 +164,11 @@ impl Session {
                 Line::Eof => return Ok(()),
                 Line::TooLong => reply(mode, None, Err(self.line_too_long())),
                 Line::Bytes(bytes) => match String::from_utf8(bytes) {
-                    Err(_) => {
-                        reply(mode, None, Err(RemoteError::new("bad_request", "the line is not valid UTF-8")))
-                    }
+                    Err(_) => reply(
+                        mode,
+                        None,
+                        Err(RemoteError::new(ErrorKind::BadRequest, "the line is not valid UTF-8")),
+                    ),
                     // Blank lines get no reply, as at a shell prompt.
                     Ok(text) if text.trim().is_empty() => continue,
                     Ok(text) => {
@@ -198,7 +202,7 @@ impl Session {
         };
         let mode = match serde_json::from_slice::<Hello>(&bytes) {
             Err(e) => Err(RemoteError::new(
-                "bad_handshake",
+                ErrorKind::BadHandshake,
                 format!("the first line must be a JSON hello object such as {{\"protocol\": \"{PROTOCOL_NAME}\", \"version\": {PROTOCOL_VERSION}}}: {e}"),
             )),
             Ok(hello) => self.check_hello(&hello).map(|mode| (mode, hello)),
@@ -219,7 +223,7 @@ impl Session {
                 let delay = self.shared.failed_logins.record(self.peer.origin());
                 let what = if hello.token.is_some() { "wrong" } else { "missing" };
                 tracing::warn!(peer = %self.peer, pool = %self.shared.pool.handle(), ?delay, "control session refused: {what} access token");
-                let e = RemoteError::new("unauthorized", format!("{what} access token"));
+                let e = RemoteError::new(ErrorKind::Unauthorized, format!("{what} access token"));
                 Ok(Handshake::Unauthorized(mode, e, delay))
             }
         }
@@ -248,18 +252,18 @@ impl Session {
     fn check_hello(&self, hello: &Hello) -> Result<Mode, RemoteError> {
         match (&hello.protocol, hello.version, hello.terminal_width) {
             (Some(protocol), _, _) if protocol != PROTOCOL_NAME => Err(RemoteError::new(
-                "bad_handshake",
+                ErrorKind::BadHandshake,
                 format!("unknown protocol '{protocol}'; this server speaks '{PROTOCOL_NAME}'"),
             )),
             (Some(_), Some(PROTOCOL_VERSION), _) => Ok(Mode::Json),
             (Some(_), Some(version), _) => Err(RemoteError::new(
-                "unsupported_version",
+                ErrorKind::UnsupportedVersion,
                 format!("this server speaks version {PROTOCOL_VERSION} of the protocol, not {version}"),
             )),
-            (Some(_), None, _) => Err(RemoteError::new("bad_handshake", "the hello has no version")),
+            (Some(_), None, _) => Err(RemoteError::new(ErrorKind::BadHandshake, "the hello has no version")),
             (None, _, Some(_)) => Ok(Mode::Text),
             (None, _, None) => Err(RemoteError::new(
-                "bad_handshake",
+                ErrorKind::BadHandshake,
                 format!("the hello must name the protocol (\"protocol\": \"{PROTOCOL_NAME}\") or, for the text mode, carry \"terminal_width\""),
             )),
         }
@@ -285,7 +289,10 @@ impl Session {
             Err(e) => return Some(reply(Mode::Json, None, Err(bad_request(e)))),
         };
         if !value.is_object() {
-            let e = RemoteError::new("bad_request", format!("a request must be a JSON object, not {value}"));
+            let e = RemoteError::new(
+                ErrorKind::BadRequest,
+                format!("a request must be a JSON object, not {value}"),
+            );
             return Some(reply(Mode::Json, None, Err(e)));
         }
         let id = value.get("id").cloned();
@@ -309,7 +316,7 @@ impl Session {
         if let Command::Retire { timeout_secs, .. } = command {
             if Duration::from_secs(*timeout_secs) >= deadline {
                 return Some(Err(RemoteError::new(
-                    "bad_argument",
+                    ErrorKind::BadArgument,
                     format!(
                         "retire: SECONDS must be shorter than this server's command timeout of {deadline:?}"
                     ),
@@ -321,7 +328,7 @@ impl Session {
                 Some(result.unwrap_or_else(|_| {
                     tracing::info!(%peer, command = command.name(), "control command stopped at its deadline");
                     Err(RemoteError::new(
-                        "command_timeout",
+                        ErrorKind::CommandTimeout,
                         format!("'{}' did not finish within {deadline:?} and was stopped", command.name()),
                     ))
                 }))
@@ -332,7 +339,7 @@ impl Session {
 
     fn line_too_long(&self) -> RemoteError {
         RemoteError::new(
-            "line_too_long",
+            ErrorKind::LineTooLong,
             format!(
                 "the line is longer than the limit of {} bytes and was dropped",
                 self.shared.config.max_line_len
@@ -366,7 +373,7 @@ impl Session {
             Err(_) => {
                 tracing::debug!("control session of {} idled out", self.peer);
                 let e = RemoteError::new(
-                    "idle_timeout",
+                    ErrorKind::IdleTimeout,
                     format!("nothing received for {idle:?}; closing the session"),
                 );
                 self.write(&reply(mode, None, Err(e))).await?;
@@ -403,7 +410,7 @@ async fn client_gone(conn: &mut LineReader<Stream>) {
 }
 
 fn bad_request(e: serde_json::Error) -> RemoteError {
-    RemoteError::new("bad_request", format!("not a valid request: {e}"))
+    RemoteError::new(ErrorKind::BadRequest, format!("not a valid request: {e}"))
 }
 
 /// One reply line in the session's mode, with its newline.

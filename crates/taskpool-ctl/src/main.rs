@@ -192,7 +192,7 @@ fn tls_hint(e: ClientError) -> anyhow::Error {
             let what = io.to_string();
             if what.contains("UnknownIssuer") {
                 Some("the server's certificate is not signed by a CA this client trusts: pass its CA with --ca FILE")
-            } else if what.contains("NotValidForName") {
+            } else if what.contains("not valid for name") {
                 Some("the server's certificate does not name this host: pass the name it carries with --server-name")
             } else if what.contains("eof") || what.contains("InvalidContentType") || what.contains("corrupt")
             {

@@ -76,6 +76,7 @@
 
 mod client;
 mod command;
+mod error_kind;
 mod line_reader;
 mod remote_error;
 mod replies;
@@ -84,6 +85,7 @@ mod wire;
 
 pub use client::{ClientError, ControlClient};
 pub use command::{Command, MapStyle, PoolKind};
+pub use error_kind::ErrorKind;
 pub use line_reader::{Line, LineReader};
 pub use remote_error::RemoteError;
 pub use replies::{FlushReply, FunctionInfo, GroupReply, RetireReply, StatusReply, TaskReply, TasksReply};

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use taskpool_protocol::{Command, PoolKind, RemoteError, TasksReply};
+use taskpool_protocol::{Command, ErrorKind, PoolKind, RemoteError, TasksReply};
 use tokio_taskpool::{SimpleTaskPool, TaskId, TaskPool};
 
 use super::replies::{bad_argument, flush_reply, refused, retire_reply, status_reply, task_reply};
@@ -31,7 +31,7 @@ pub(crate) async fn execute(
     if access == Access::ReadOnly && !command.is_query() {
         tracing::debug!(%peer, pool = %pool, command = command.name(), "read-only control server refused a command");
         return Err(RemoteError::new(
-            "read_only",
+            ErrorKind::ReadOnly,
             if shared.config.read_only {
                 format!(
                     "this control server of {pool} is read-only; '{}' would change the pool",
@@ -47,7 +47,7 @@ pub(crate) async fn execute(
     }
     if !command.applies_to(shared.pool.kind()) {
         return Err(RemoteError::new(
-            "unsupported",
+            ErrorKind::Unsupported,
             format!("'{}' does not apply to {pool}, a {}", command.name(), shared.pool.kind()),
         ));
     }
@@ -167,7 +167,7 @@ async fn run(shared: &Shared, command: &Command) -> Result<Value, RemoteError> {
         // A command of a newer protocol crate than this server knows.
         other => {
             return Err(RemoteError::new(
-                "unsupported",
+                ErrorKind::Unsupported,
                 format!("this control server does not know '{}'", other.name()),
             ))
         }
@@ -186,7 +186,7 @@ fn too_many_tasks(shared: &Shared, command: &Command) -> Option<RemoteError> {
     let max = shared.config.max_tasks_per_command;
     (asked > max).then(|| {
         RemoteError::new(
-            "too_many_tasks",
+            ErrorKind::TooManyTasks,
             format!(
                 "{}: {what} for {asked} tasks; this control server starts at most {max} per command",
                 command.name()
@@ -202,18 +202,20 @@ fn ids(ids: impl IntoIterator<Item = TaskId>) -> Value {
 fn simple(shared: &Shared) -> Result<&SimpleTaskPool, RemoteError> {
     match &shared.pool {
         ControlledPool::SimpleTaskPool(pool) => Ok(pool),
-        ControlledPool::TaskPool(pool) => {
-            Err(RemoteError::new("unsupported", format!("{pool} is a TaskPool, not a SimpleTaskPool")))
-        }
+        ControlledPool::TaskPool(pool) => Err(RemoteError::new(
+            ErrorKind::Unsupported,
+            format!("{pool} is a TaskPool, not a SimpleTaskPool"),
+        )),
     }
 }
 
 fn task_pool(shared: &Shared) -> Result<&TaskPool, RemoteError> {
     match &shared.pool {
         ControlledPool::TaskPool(pool) => Ok(pool),
-        ControlledPool::SimpleTaskPool(pool) => {
-            Err(RemoteError::new("unsupported", format!("{pool} is a SimpleTaskPool, not a TaskPool")))
-        }
+        ControlledPool::SimpleTaskPool(pool) => Err(RemoteError::new(
+            ErrorKind::Unsupported,
+            format!("{pool} is a SimpleTaskPool, not a TaskPool"),
+        )),
     }
 }
 

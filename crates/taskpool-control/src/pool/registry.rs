@@ -10,7 +10,7 @@ use std::sync::Arc;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use taskpool_protocol::{Command, FunctionInfo, MapStyle, RemoteError};
+use taskpool_protocol::{Command, ErrorKind, FunctionInfo, MapStyle, RemoteError};
 use tokio_taskpool::TaskPool;
 
 use super::replies::{bad_argument, refused};
@@ -214,7 +214,7 @@ impl Registry {
     fn get(&self, name: &str) -> Result<&dyn Registered, RemoteError> {
         self.functions.get(name).map(|f| &**f).ok_or_else(|| {
             RemoteError::new(
-                "unknown_function",
+                ErrorKind::UnknownFunction,
                 format!("no function named '{name}' is registered (see registered)"),
             )
         })

@@ -4,7 +4,9 @@
 
 use std::fmt::Display;
 
-use taskpool_protocol::{FlushReply, GroupReply, RemoteError, RetireReply, StatusReply, TaskReply};
+use taskpool_protocol::{
+    ErrorKind, FlushReply, GroupReply, RemoteError, RetireReply, StatusReply, TaskReply,
+};
 use tokio_taskpool::{
     CancelError, GracefulStop, GroupNotFound, PoolReport, PoolStatus, SpawnError, TaskInfo,
 };
@@ -78,10 +80,10 @@ impl PoolRefusal for GroupNotFound {
 
 /// A refusal of the pool as the wire's error: its kind and its message.
 pub(crate) fn refused(err: impl PoolRefusal) -> RemoteError {
-    RemoteError::new(err.kind(), err.to_string())
+    RemoteError::new(ErrorKind::from_word(err.kind()), err.to_string())
 }
 
 /// A `bad_argument` error with `message`.
 pub(crate) fn bad_argument(message: impl Into<String>) -> RemoteError {
-    RemoteError::new("bad_argument", message)
+    RemoteError::new(ErrorKind::BadArgument, message)
 }

@@ -16,7 +16,7 @@ async fn call(client: &mut ControlClient, line: &str) -> Value {
 async fn refused(client: &mut ControlClient, line: &str) -> (String, String) {
     let command = Command::parse_line(line).unwrap_or_else(|e| panic!("{line:?} does not parse: {e}"));
     match within(line, client.call(&command)).await {
-        Err(ClientError::Remote(e)) => (e.kind().to_owned(), e.message().to_owned()),
+        Err(ClientError::Remote(e)) => (e.kind().to_string(), e.message().to_owned()),
         other => panic!("{line:?} should be refused by the server, got {other:?}"),
     }
 }

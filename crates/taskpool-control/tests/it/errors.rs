@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde_json::json;
 use taskpool_control::ControlServer;
-use taskpool_protocol::{ClientError, Command, ControlClient};
+use taskpool_protocol::{ClientError, Command, ControlClient, ErrorKind};
 use tokio_taskpool::TaskPool;
 
 use crate::support::{error_of, task_server, tcp_client, wait_until, within, Log, Raw};
@@ -115,7 +115,9 @@ async fn a_wrong_or_missing_token_is_refused() {
 
     for (token, message) in [(None, "missing access token"), (Some("wrong"), "wrong access token")] {
         match within("connecting", ControlClient::connect_tcp(addr, token)).await {
-            Err(ClientError::Handshake(e)) => assert_eq!((e.kind(), e.message()), ("unauthorized", message)),
+            Err(ClientError::Handshake(e)) => {
+                assert_eq!((e.kind(), e.message()), (&ErrorKind::Unauthorized, message))
+            }
             other => panic!("token {token:?} must be refused, got {other:?}"),
         }
     }
@@ -235,7 +237,7 @@ async fn sessions_beyond_the_limit_are_refused() {
     match within("connecting", ControlClient::connect_tcp(addr, None)).await {
         Err(ClientError::Handshake(e)) => assert_eq!(
             (e.kind(), e.message()),
-            ("too_many_sessions", "too many control sessions are open; try again later")
+            (&ErrorKind::TooManySessions, "too many control sessions are open; try again later")
         ),
         other => panic!("a third session must be refused, got {other:?}"),
     }

@@ -4,7 +4,7 @@
 //! is allowed explicitly.
 
 use taskpool_control::{ControlServer, ListenError};
-use taskpool_protocol::ControlClient;
+use taskpool_protocol::{ControlClient, ErrorKind};
 use tokio_taskpool::TaskPool;
 
 #[test]
@@ -44,7 +44,7 @@ async fn tcp_needs_a_token_unless_unauthenticated_loopback_is_allowed() {
     let handle = ControlServer::builder(&pool).token(token).build().listen_tcp("127.0.0.1:0").await.unwrap();
     let addr = handle.local_addr().unwrap();
     let e = ControlClient::connect_tcp(addr, None).await.unwrap_err();
-    assert_eq!(e.remote().map(|e| e.kind()), Some("unauthorized"), "{e}");
+    assert_eq!(e.remote().map(|e| e.kind()), Some(&ErrorKind::Unauthorized), "{e}");
     ControlClient::connect_tcp(addr, Some(token)).await.unwrap();
     handle.shutdown().await;
     let open = ControlServer::builder(&pool).allow_unauthenticated_loopback(true).build();

@@ -11,9 +11,9 @@ use crate::RemoteError;
 /// words for [`Io`](ClientError::Io) and [`Handshake`](ClientError::Handshake).
 ///
 /// ```
-/// use taskpool_protocol::{ClientError, RemoteError};
+/// use taskpool_protocol::{ClientError, ErrorKind, RemoteError};
 ///
-/// let err = ClientError::Remote(RemoteError::new("read_only", "read-only server"));
+/// let err = ClientError::Remote(RemoteError::new(ErrorKind::ReadOnly, "read-only server"));
 /// assert_eq!(err.remote().unwrap().kind(), "read_only");
 /// assert_eq!(err.to_string(), "read-only server");
 /// ```

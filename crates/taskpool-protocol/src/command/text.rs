@@ -5,7 +5,7 @@ use serde_json::Value;
 use super::spec::{find_spec, Spec};
 use super::variants::{json_type, unknown_command};
 use super::{text_args, Command, MapStyle};
-use crate::RemoteError;
+use crate::{ErrorKind, RemoteError};
 
 impl Command {
     /// Parses one text-mode line, splitting it with quoting: `'...'` and
@@ -25,7 +25,8 @@ impl Command {
     /// assert_eq!(Command::parse_line("frobnicate").unwrap_err().kind(), "unknown_command");
     /// ```
     pub fn parse_line(line: &str) -> Result<Command, RemoteError> {
-        let args = text_args::split(line).map_err(|e| RemoteError::new("bad_request", e.to_string()))?;
+        let args =
+            text_args::split(line).map_err(|e| RemoteError::new(ErrorKind::BadRequest, e.to_string()))?;
         Command::from_args(&args)
     }
 
@@ -45,7 +46,7 @@ impl Command {
     pub fn from_args<S: AsRef<str>>(args: &[S]) -> Result<Command, RemoteError> {
         let args: Vec<&str> = args.iter().map(AsRef::as_ref).collect();
         let Some((&name, rest)) = args.split_first() else {
-            return Err(RemoteError::new("bad_request", "empty command"));
+            return Err(RemoteError::new(ErrorKind::BadRequest, "empty command"));
         };
         if name == "-h" || name == "--help" {
             return Ok(Command::Help { command: None });

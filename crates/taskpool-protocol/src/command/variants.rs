@@ -3,7 +3,7 @@ use std::fmt;
 use serde_json::Value;
 
 use super::{text, text_args, MapStyle};
-use crate::RemoteError;
+use crate::{ErrorKind, RemoteError};
 
 /// One control command, as both wire modes carry it.
 ///
@@ -284,7 +284,7 @@ impl fmt::Display for Command {
 }
 
 pub(super) fn unknown_command(name: &str) -> RemoteError {
-    RemoteError::new("unknown_command", format!("unknown command '{name}' (try help)"))
+    RemoteError::new(ErrorKind::UnknownCommand, format!("unknown command '{name}' (try help)"))
 }
 
 pub(super) fn json_type(value: &Value) -> &'static str {

@@ -1,7 +1,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::RemoteError;
+use crate::{ErrorKind, RemoteError};
 
 /// One JSON-mode response line: `{"ok": true, "result": ...}` or
 /// `{"ok": false, "error": {"kind": ..., "message": ...}}`, with the
@@ -9,11 +9,11 @@ use crate::RemoteError;
 ///
 /// ```
 /// use serde_json::json;
-/// use taskpool_protocol::{RemoteError, Response};
+/// use taskpool_protocol::{ErrorKind, RemoteError, Response};
 ///
 /// let ok = Response::success(Some(json!(1)), json!(3));
 /// assert_eq!(serde_json::to_string(&ok).unwrap(), r#"{"id":1,"ok":true,"result":3}"#);
-/// let err = Response::failure(None, RemoteError::new("read_only", "read-only server"));
+/// let err = Response::failure(None, RemoteError::new(ErrorKind::ReadOnly, "read-only server"));
 /// assert_eq!(
 ///     serde_json::to_string(&err).unwrap(),
 ///     r#"{"ok":false,"error":{"kind":"read_only","message":"read-only server"}}"#
@@ -57,7 +57,9 @@ impl Response {
         match (self.ok, self.error) {
             (true, _) => Ok(self.result.unwrap_or(Value::Null)),
             (false, Some(error)) => Err(error),
-            (false, None) => Err(RemoteError::new("bad_response", "the server failed without saying why")),
+            (false, None) => {
+                Err(RemoteError::new(ErrorKind::BadResponse, "the server failed without saying why"))
+            }
         }
     }
 }
