@@ -58,7 +58,7 @@ impl Backoff {
     /// assert_eq!(backoff.after_failure(3), Duration::from_millis(40));
     /// ```
     pub fn after_failure(&self, failures: u32) -> Duration {
-        let doublings = failures.saturating_sub(1).min(32);
+        let doublings = failures.saturating_sub(1).min(31);
         self.initial.saturating_mul(1u32 << doublings).min(self.max)
     }
 }

@@ -25,6 +25,10 @@ pub(crate) async fn open_client(url: &str) -> Result<Client, QueueError> {
         // default provider. When a build enables more than one provider
         // (features are unified across a workspace), rustls cannot choose
         // one itself; ring is ours. An error means one is installed already.
+        // rustls 0.23.48 deprecates ring's provider because it has no
+        // post-quantum key exchange; it is kept because it builds without
+        // cmake, unlike aws-lc-rs.
+        #[allow(deprecated)]
         let _ = rustls::crypto::ring::default_provider().install_default();
     }
     let client = Client::open(url).map_err(|err| QueueError::connecting(url, &err))?;

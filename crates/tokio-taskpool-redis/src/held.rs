@@ -15,6 +15,10 @@ pub(crate) struct HeldEntries {
     /// Signalled whenever an entry is let go or a task starts, so that a
     /// reader waiting for a free place looks again.
     changed: Notify,
+    /// Signalled when the reader is gone, and after that whenever an entry
+    /// is let go, so that the keeper notices the end at once without
+    /// waking for every entry while the consumer runs.
+    ending: Notify,
 }
 
 #[derive(Debug, Default)]
@@ -80,13 +84,21 @@ impl HeldEntries {
     /// Forgets `id` without settling it: another consumer owns it now.
     /// Its task goes on; its lease is no longer refreshed.
     pub(crate) fn forget(&self, id: &str) -> bool {
-        self.lock().ids.remove(id)
+        let (removed, ending) = {
+            let mut state = self.lock();
+            (state.ids.remove(id), !state.reader_alive)
+        };
+        if ending {
+            self.ending.notify_waiters();
+        }
+        removed
     }
 
     /// Marks the stream dropped by the pool: nothing more will be read.
     pub(crate) fn reader_gone(&self) {
         self.lock().reader_alive = false;
         self.changed.notify_waiters();
+        self.ending.notify_waiters();
     }
 
     /// Whether the reader is gone and nothing is held: the consumer is done.
@@ -98,6 +110,11 @@ impl HeldEntries {
     /// Waits until something changes (an entry let go, a task started).
     pub(crate) fn changed(&self) -> tokio::sync::futures::Notified<'_> {
         self.changed.notified()
+    }
+
+    /// Waits until the reader is gone, or, once it is, an entry is let go.
+    pub(crate) fn ending(&self) -> tokio::sync::futures::Notified<'_> {
+        self.ending.notified()
     }
 }
 
@@ -136,7 +153,7 @@ impl Lease {
 
 impl Drop for Lease {
     fn drop(&mut self) {
-        {
+        let ending = {
             let mut state = self.held.lock();
             state.ids.remove(&self.id);
             if self.yielded {
@@ -145,8 +162,12 @@ impl Drop for Lease {
                     state.unstarted -= 1;
                 }
             }
-        }
+            !state.reader_alive
+        };
         self.held.changed.notify_waiters();
+        if ending {
+            self.held.ending.notify_waiters();
+        }
     }
 }
 

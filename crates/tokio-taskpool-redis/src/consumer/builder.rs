@@ -9,15 +9,16 @@ use std::time::Duration;
 use futures::future::BoxFuture;
 use futures::FutureExt;
 use serde::de::DeserializeOwned;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::watch;
 use tokio_taskpool::{TaskId, TaskPool};
 use tokio_util::sync::CancellationToken;
 
+use super::acker::Acker;
 use super::core::ConsumerCore;
 use super::delivery::Delivery;
 use super::options::ConsumerOptions;
 use super::reader::Reader;
-use super::{consumer_name, create_group, keeper, settle};
+use super::{consumer_name, create_group, keeper};
 use crate::connection;
 use crate::held::HeldEntries;
 use crate::stats::StatsCounters;
@@ -317,7 +318,6 @@ where
                 .map_err(|err| QueueError::command(&name_of_queue, "listing the consumers", &err))?,
             None => Vec::new(),
         };
-        let (acks, ack_requests) = mpsc::unbounded_channel();
         let stats = Arc::new(StatsCounters::default());
         let core = Arc::new(ConsumerCore {
             queue: queue.clone(),
@@ -326,7 +326,7 @@ where
             held: HeldEntries::new(),
             stats: Arc::clone(&stats),
             stop: CancellationToken::new(),
-            acks,
+            acker: Acker::new(queue.clone(), name.clone(), Arc::clone(&stats)),
         });
         let reader = Reader::<T>::new(Arc::clone(&core), pool.clone(), blocking, predecessors);
         let handler = Arc::new(handler);
@@ -350,7 +350,6 @@ where
             doing: "starting the group in the pool",
             reason: err.to_string(),
         })?;
-        tokio::spawn(settle::run_acker(queue, name.clone(), stats, ack_requests));
         let (report_tx, report) = watch::channel(None);
         tokio::spawn(keeper::run_keeper(Arc::clone(&core), report_tx));
         tracing::info!("{name} consumes queue '{name_of_queue}' as group '{}' of {pool}", results.name());

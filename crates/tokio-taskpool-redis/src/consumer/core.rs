@@ -2,12 +2,12 @@
 
 use std::sync::Arc;
 
-use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
+use super::acker::Acker;
 use super::delivery::EntryMeta;
 use super::options::ConsumerOptions;
-use super::settle::{self, AckRequest};
+use super::settle;
 use crate::held::HeldEntries;
 use crate::stats::StatsCounters;
 use crate::RedisQueue;
@@ -24,21 +24,15 @@ pub(crate) struct ConsumerCore {
     pub(crate) stats: Arc<StatsCounters>,
     /// Cancelled when the consumer is asked to stop reading.
     pub(crate) stop: CancellationToken,
-    /// To the task that acknowledges in batches; it ends when every
-    /// sender is gone.
-    pub(crate) acks: mpsc::UnboundedSender<AckRequest>,
+    /// Acknowledges in batches.
+    pub(crate) acker: Arc<Acker>,
 }
 
 impl ConsumerCore {
     /// Acknowledges (and deletes) the entry after its task succeeded, and
     /// waits until Redis has done it.
     pub(crate) async fn ack(&self, meta: &EntryMeta) {
-        let (done, acked) = oneshot::channel();
-        if self.acks.send(AckRequest { id: meta.id.clone(), done }).is_ok() {
-            // An error means the acker gave up on this batch (it logged
-            // why); the entry stays pending and is delivered again.
-            let _ = acked.await;
-        }
+        self.acker.ack(meta.id.clone()).await;
     }
 
     /// Schedules a retry of the failed entry, or dead-letters it when it

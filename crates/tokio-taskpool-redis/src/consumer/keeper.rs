@@ -25,10 +25,10 @@ pub(crate) async fn run_keeper(core: Arc<ConsumerCore>, report: watch::Sender<Op
     let mut next_refresh = Instant::now() + lease_interval;
     let mut next_move = Instant::now() + jittered(core.options.retry_poll);
     while !core.held.is_drained() {
-        let changed = core.held.changed();
+        let ending = core.held.ending();
         let wake = next_refresh.min(next_move).min(Instant::now() + MAX_NAP);
         tokio::select! {
-            () = changed => {}
+            () = ending => {}
             () = tokio::time::sleep_until(wake) => {}
         }
         let now = Instant::now();

@@ -5,9 +5,11 @@
 //! - [`builder`]: the options, and `start`, which wires the parts together.
 //! - [`reader`]: the group's input, which never reads more than the free places.
 //! - [`keeper`]: lease refreshes, due retries, the final count.
-//! - [`settle`]: acknowledgements in batches, retries, dead letters.
+//! - [`acker`]: acknowledgements in batches.
+//! - [`settle`]: retries, dead letters.
 //! - [`handle`]: the running consumer.
 
+mod acker;
 mod builder;
 mod consumer_stop;
 mod core;

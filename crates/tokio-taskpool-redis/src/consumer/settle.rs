@@ -1,83 +1,15 @@
-//! Settling entries: acknowledging those whose task succeeded (in batches,
-//! one round trip for all that finished meanwhile), scheduling retries of
-//! failures, and dead-lettering. A settled entry is deleted from the stream
-//! in the same transaction that acknowledges it, so the stream holds only
-//! what waits or runs.
+//! Settling failed entries: scheduling retries, and dead-lettering. (The
+//! acknowledgements of successes are batched, in `acker`.) A settled entry
+//! is deleted from the stream in the same transaction that acknowledges
+//! it, so the stream holds only what waits or runs.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
-
-use tokio::sync::{mpsc, oneshot};
 
 use super::core::ConsumerCore;
 use super::delivery::EntryMeta;
 use crate::fields;
 use crate::retry_command::with_reconnects;
 use crate::stats::StatsCounters;
-use crate::RedisQueue;
-
-/// The most acknowledgements sent in one transaction.
-const ACK_BATCH: usize = 1024;
-
-/// A task's request to acknowledge its entry; `done` says whether the
-/// server still had it pending.
-#[derive(Debug)]
-pub(crate) struct AckRequest {
-    pub(crate) id: String,
-    pub(crate) done: oneshot::Sender<bool>,
-}
-
-/// Acknowledges entries as tasks finish: takes every request waiting, sends
-/// one transaction (XACK each, then one XDEL for all), answers each task.
-/// A lost connection is retried until the server answers, so a finished
-/// task's result is not lost to a Redis restart. Ends when every sender is
-/// gone.
-pub(crate) async fn run_acker(
-    queue: RedisQueue,
-    consumer: String,
-    stats: std::sync::Arc<StatsCounters>,
-    mut requests: mpsc::UnboundedReceiver<AckRequest>,
-) {
-    let keys = queue.inner.keys.clone();
-    let mut batch = Vec::with_capacity(ACK_BATCH);
-    while requests.recv_many(&mut batch, ACK_BATCH).await > 0 {
-        let mut pipe = redis::pipe();
-        pipe.atomic();
-        for request in &batch {
-            pipe.cmd("XACK").arg(keys.stream()).arg(keys.group()).arg(&request.id);
-        }
-        pipe.cmd("XDEL").arg(keys.stream()).arg(batch.iter().map(|r| r.id.as_str()).collect::<Vec<_>>());
-        let conn = queue.inner.conn.clone();
-        let replies: Result<Vec<i64>, _> = with_reconnects("acknowledging entries", None, || {
-            let (pipe, mut conn) = (pipe.clone(), conn.clone());
-            async move { pipe.query_async(&mut conn).await }
-        })
-        .await;
-        match replies {
-            Ok(replies) => {
-                for (request, reply) in batch.drain(..).zip(replies) {
-                    let removed = reply == 1;
-                    StatsCounters::add(&stats.acked, 1);
-                    if !removed {
-                        StatsCounters::add(&stats.acked_already, 1);
-                    }
-                    tracing::debug!(
-                        target: "tokio_taskpool_redis::ack",
-                        "{consumer} acked {} (was pending: {removed})",
-                        request.id
-                    );
-                    let _ = request.done.send(removed);
-                }
-            }
-            Err(err) => {
-                tracing::error!(
-                    "{consumer} could not acknowledge {} entries, which stay pending and will be delivered again: {err}",
-                    batch.len()
-                );
-                batch.clear();
-            }
-        }
-    }
-}
 
 /// After a failed delivery: a retry through the delay set, or the
 /// dead-letter stream once `max_deliveries` is reached.

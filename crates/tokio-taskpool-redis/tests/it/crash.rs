@@ -42,7 +42,8 @@ async fn killed_workers_lose_nothing_and_repeat_at_most_what_they_held() {
     let mut names: Vec<String> = workers.iter().map(Worker::consumer_name).collect();
     let mut killed = HashSet::new();
 
-    let handled_count = |lines: &[(usize, String)]| lines.iter().filter(|(_, l)| l.starts_with("handled ")).count();
+    let handled_count =
+        |lines: &[(usize, String)]| lines.iter().filter(|(_, l)| l.starts_with("handled ")).count();
     let (mut kills, mut held_by_killed, mut next_kill) = (0, 0u64, KILL_EVERY);
     let deadline = Instant::now() + Duration::from_secs(120);
     while queue.len().await.unwrap() > 0 {
@@ -85,7 +86,12 @@ async fn killed_workers_lose_nothing_and_repeat_at_most_what_they_held() {
         }
     }
     let missing: Vec<u32> = (0..JOBS).filter(|n| !handled.contains_key(n)).collect();
-    assert!(missing.is_empty(), "{} jobs never handled, e.g. {:?}", missing.len(), &missing[..missing.len().min(10)]);
+    assert!(
+        missing.is_empty(),
+        "{} jobs never handled, e.g. {:?}",
+        missing.len(),
+        &missing[..missing.len().min(10)]
+    );
     // Redis took every entry off the pending list (checked below), each
     // with one acknowledgement that found it pending: two never did.
     assert!(acked.values().all(|&n| n == 1), "an entry was acknowledged twice");

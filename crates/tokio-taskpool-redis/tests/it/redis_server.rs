@@ -83,10 +83,11 @@ impl RedisServer {
         let _ = std::fs::remove_file(&self.socket);
     }
 
-    /// Starts the server again on the same socket and folder (and so with
-    /// the same append-only file).
-    pub(crate) fn restart(&mut self) {
+    /// Kills the server and, after `downtime`, starts it again on the same
+    /// socket and folder (and so with the same append-only file).
+    pub(crate) fn restart(&mut self, downtime: Duration) {
         self.kill();
+        std::thread::sleep(downtime);
         self.launch();
     }
 
@@ -99,12 +100,6 @@ impl RedisServer {
         }
         let output = command.args(args).output().expect("redis-cli runs");
         String::from_utf8_lossy(&output.stdout).trim().to_owned()
-    }
-
-    /// A number answered by `redis-cli`.
-    pub(crate) fn cli_number(&self, args: &[&str]) -> u64 {
-        let out = self.cli(args);
-        out.parse().unwrap_or_else(|_| panic!("redis-cli {args:?} answered {out:?}, not a number"))
     }
 
     fn launch(&mut self) {

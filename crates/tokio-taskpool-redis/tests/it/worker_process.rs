@@ -40,7 +40,11 @@ pub(crate) struct Worker {
 impl Worker {
     /// Starts a worker; its lines go to `lines`, shared by all workers,
     /// each with `serial`, which names this process.
-    pub(crate) fn spawn(config: &WorkerConfig, serial: usize, lines: Arc<Mutex<Vec<(usize, String)>>>) -> Worker {
+    pub(crate) fn spawn(
+        config: &WorkerConfig,
+        serial: usize,
+        lines: Arc<Mutex<Vec<(usize, String)>>>,
+    ) -> Worker {
         let exe = std::env::current_exe().expect("the test binary's path");
         let mut child = Command::new(exe)
             .args(["worker_process::worker", "--exact", "--ignored", "--nocapture", "--test-threads=1"])
@@ -118,7 +122,10 @@ impl Worker {
                     .map(|(_, line)| line)
                     .filter(|l| !l.starts_with("handled") && !l.contains(" acked "))
                     .collect();
-                panic!("worker {} did not print its consumer name within 20 s; other lines: {others:?}", self.serial);
+                panic!(
+                    "worker {} did not print its consumer name within 20 s; other lines: {others:?}",
+                    self.serial
+                );
             }
             std::thread::sleep(Duration::from_millis(5));
         }
