@@ -297,6 +297,6 @@ async fn retire_takes_workers_away_gracefully() {
     assert_eq!(command.render(&reply), "1 stopped in time");
     assert_eq!((pool.num_running(), pool.num_cancelled()), (0, 1));
     let err = Command::parse_line("retire 1 soon").unwrap_err();
-    assert_eq!(err.message(), "retire: SECONDS must be a whole number of seconds, not 'soon'");
+    assert_eq!(err.message(), "retire: SECONDS must be a whole number, not 'soon'");
     handle.shutdown().await;
 }

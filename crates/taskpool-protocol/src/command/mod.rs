@@ -4,13 +4,18 @@
 //! [`Command::help`] and [`Command::applies_to`], and the rendering of
 //! results for people ([`Command::render`]).
 //!
-//! Adding a command takes a variant in `variants.rs`, a row in the table in
-//! `spec.rs`, an arm in `text.rs` and in `json.rs`, and one arm where the
-//! server runs it.
+//! The command table (`spec.rs`) gives each command's arguments; both wire
+//! forms are read into the same `Args` (`args.rs`), from which one parse
+//! arm per command (`parse.rs`) reads it. Adding a command takes a row in
+//! the table, a variant with its name (`variants.rs`), its parse arm, the
+//! JSON form of its arguments if it has any (`json.rs`), and one arm where
+//! the server runs it.
 
+mod args;
 mod json;
 mod limits;
 mod map_style;
+mod parse;
 mod pool_kind;
 mod render;
 mod spec;

@@ -10,79 +10,156 @@ pub(crate) enum Applies {
     SimpleTaskPool,
 }
 
-/// What the help shows about one command.
+/// One row of the command table: what the help shows, which pools the
+/// command applies to, whether it only reads, and its arguments, from which
+/// both wire forms are read (`args.rs`) and written.
 #[derive(Debug)]
 pub(crate) struct Spec {
     pub(crate) name: &'static str,
     pub(crate) usage: &'static str,
     pub(crate) about: &'static str,
     pub(crate) applies: Applies,
+    /// Whether the command only reads: a read-only session runs these only.
+    pub(crate) query: bool,
+    pub(crate) params: &'static [Param],
 }
 
-const fn spec(name: &'static str, usage: &'static str, about: &'static str, applies: Applies) -> Spec {
-    Spec { name, usage, about, applies }
+/// One argument of a command: its field in the JSON form, what the usage
+/// calls it, and how the text form writes it.
+#[derive(Debug)]
+pub(crate) struct Param {
+    pub(crate) name: &'static str,
+    pub(crate) metavar: &'static str,
+    pub(crate) text: TextForm,
+    /// Whether the text form writes the argument as JSON (a function's
+    /// argument, a map's items), rather than as a plain word.
+    pub(crate) json: bool,
 }
 
-/// Every command, in the order the help lists them.
+/// Where an argument goes in the text form.
+#[derive(Debug)]
+pub(crate) enum TextForm {
+    /// The next word.
+    Positional,
+    /// Every word left.
+    Rest,
+    /// After one of these flags (`-n 3`, `--group=g`).
+    Option(&'static [&'static str]),
+}
+
+const fn positional(name: &'static str, metavar: &'static str) -> Param {
+    Param { name, metavar, text: TextForm::Positional, json: false }
+}
+
+const fn json_positional(name: &'static str, metavar: &'static str) -> Param {
+    Param { name, metavar, text: TextForm::Positional, json: true }
+}
+
+const fn rest(name: &'static str, metavar: &'static str) -> Param {
+    Param { name, metavar, text: TextForm::Rest, json: false }
+}
+
+const fn option(name: &'static str, metavar: &'static str, flags: &'static [&'static str]) -> Param {
+    Param { name, metavar, text: TextForm::Option(flags), json: false }
+}
+
+const NUM_FLAGS: &[&str] = &["-n", "--num", "--num-concurrent"];
+const GROUP: Param = option("group", "G", &["--group", "-g"]);
+const N: &[Param] = &[positional("n", "N")];
+const MAP: &[Param] = &[
+    positional("function", "NAME"),
+    json_positional("items", "JSON_ARRAY"),
+    option("num_concurrent", "-n", NUM_FLAGS),
+    GROUP,
+];
+
+/// A command that changes the pool.
+const fn change(name: &'static str, usage: &'static str, about: &'static str, applies: Applies) -> Spec {
+    Spec { name, usage, about, applies, query: false, params: &[] }
+}
+
+/// A command that only reads.
+const fn query(name: &'static str, usage: &'static str, about: &'static str, applies: Applies) -> Spec {
+    Spec { name, usage, about, applies, query: true, params: &[] }
+}
+
+impl Spec {
+    const fn with(self, params: &'static [Param]) -> Spec {
+        Spec { params, ..self }
+    }
+}
+
+/// Every command, in the order the help lists them. Adding a command takes
+/// a row here, a variant with its name (`variants.rs`), its parse arm
+/// (`parse.rs`, both wire forms), its arguments' JSON form if it has any
+/// (`json.rs`, from which the text form is written too), and one arm where
+/// the server runs it.
 pub(crate) const SPECS: &[Spec] = &[
-    spec("help", "help [COMMAND]", "usage of every command, or of one (also: COMMAND -h)", Applies::Any),
-    spec("status", "status", "name, size, counts, lock state and every group", Applies::Any),
-    spec("tasks", "tasks", "running tasks with their group and age", Applies::Any),
-    spec("pool-size", "pool-size [N|none]", "get the size limit, or set it (none = unlimited)", Applies::Any),
-    spec("lock", "lock", "refuse new groups", Applies::Any),
-    spec("unlock", "unlock", "accept new groups again", Applies::Any),
-    spec("is-locked", "is-locked", "whether the pool is locked", Applies::Any),
-    spec("is-closed", "is-closed", "whether the pool is closed", Applies::Any),
-    spec("is-full", "is-full", "whether no task can start now for lack of room", Applies::Any),
-    spec("num-running", "num-running", "tasks running now", Applies::Any),
-    spec("num-waiting", "num-waiting", "starts waiting for room", Applies::Any),
-    spec("num-cancelled", "num-cancelled", "tasks cancelled so far", Applies::Any),
-    spec("num-ended", "num-ended", "tasks ended so far", Applies::Any),
-    spec("num-failed", "num-failed", "panics caught so far", Applies::Any),
-    spec("group-ids", "group-ids NAME...", "IDs of the alive tasks of these groups", Applies::Any),
-    spec("cancel", "cancel ID...", "cancel these tasks (all or none)", Applies::Any),
-    spec("cancel-group", "cancel-group NAME", "cancel every task of a group", Applies::Any),
-    spec("cancel-all", "cancel-all", "cancel every task", Applies::Any),
-    spec("flush", "flush", "report and forget the failures since the last report", Applies::Any),
-    spec("start", "start N", "add N workers", Applies::SimpleTaskPool),
-    spec(
-        "stop",
-        "stop N",
-        "take N workers away (waiting starts first, then the newest)",
-        Applies::SimpleTaskPool,
-    ),
-    spec("stop-all", "stop-all", "take every worker away", Applies::SimpleTaskPool),
-    spec(
+    query("help", "help [COMMAND]", "usage of every command, or of one (also: COMMAND -h)", Applies::Any)
+        .with(&[positional("command", "COMMAND")]),
+    query("status", "status", "name, size, counts, lock state and every group", Applies::Any),
+    query("tasks", "tasks", "running tasks with their group and age", Applies::Any),
+    // A query without its argument; `SetPoolSize` changes the pool.
+    query("pool-size", "pool-size [N|none]", "get the size limit, or set it (none = unlimited)", Applies::Any)
+        .with(&[positional("size", "N|none")]),
+    change("lock", "lock", "refuse new groups", Applies::Any),
+    change("unlock", "unlock", "accept new groups again", Applies::Any),
+    query("is-locked", "is-locked", "whether the pool is locked", Applies::Any),
+    query("is-closed", "is-closed", "whether the pool is closed", Applies::Any),
+    query("is-full", "is-full", "whether no task can start now for lack of room", Applies::Any),
+    query("num-running", "num-running", "tasks running now", Applies::Any),
+    query("num-waiting", "num-waiting", "starts waiting for room", Applies::Any),
+    query("num-cancelled", "num-cancelled", "tasks cancelled so far", Applies::Any),
+    query("num-ended", "num-ended", "tasks ended so far", Applies::Any),
+    query("num-failed", "num-failed", "panics caught so far", Applies::Any),
+    query("group-ids", "group-ids NAME...", "IDs of the alive tasks of these groups", Applies::Any)
+        .with(&[rest("groups", "NAME")]),
+    change("cancel", "cancel ID...", "cancel these tasks (all or none)", Applies::Any).with(&[rest("ids", "ID")]),
+    change("cancel-group", "cancel-group NAME", "cancel every task of a group", Applies::Any)
+        .with(&[positional("group", "NAME")]),
+    change("cancel-all", "cancel-all", "cancel every task", Applies::Any),
+    // It forgets the failures it reports.
+    change("flush", "flush", "report and forget the failures since the last report", Applies::Any),
+    change("start", "start N", "add N workers", Applies::SimpleTaskPool).with(N),
+    change("stop", "stop N", "take N workers away (waiting starts first, then the newest)", Applies::SimpleTaskPool)
+        .with(N),
+    change("stop-all", "stop-all", "take every worker away", Applies::SimpleTaskPool),
+    change(
         "retire",
         "retire N [SECONDS]",
         "take N workers away gracefully: ask them to stop, drop those still running after SECONDS (default 30)",
         Applies::SimpleTaskPool,
-    ),
-    spec("registered", "registered", "functions that apply and the map commands may call", Applies::TaskPool),
-    spec(
+    )
+    .with(&[positional("n", "N"), positional("timeout_secs", "SECONDS")]),
+    query("registered", "registered", "functions that apply and the map commands may call", Applies::TaskPool),
+    change(
         "apply",
         "apply NAME [ARGS_JSON] [-n NUM] [--group G]",
         "run a registered function NUM times (default 1) with one argument",
         Applies::TaskPool,
-    ),
-    spec(
+    )
+    .with(&[positional("function", "NAME"), json_positional("argument", "ARGS_JSON"), option("num", "-n", NUM_FLAGS), GROUP]),
+    change(
         "map",
         "map NAME JSON_ARRAY [-n K] [--group G]",
         "call a registered function once per item, K at a time (default 1)",
         Applies::TaskPool,
-    ),
-    spec(
+    )
+    .with(MAP),
+    change(
         "starmap",
         "starmap NAME JSON_ARRAY_OF_ARRAYS [-n K] [--group G]",
         "like map; each item is an array, for a function taking a tuple",
         Applies::TaskPool,
-    ),
-    spec(
+    )
+    .with(MAP),
+    change(
         "doublestarmap",
         "doublestarmap NAME JSON_ARRAY_OF_OBJECTS [-n K] [--group G]",
         "like map; each item is an object, for a function taking a struct",
         Applies::TaskPool,
-    ),
+    )
+    .with(MAP),
 ];
 
 pub(crate) fn find_spec(name: &str) -> Option<&'static Spec> {

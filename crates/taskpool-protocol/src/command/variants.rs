@@ -2,7 +2,9 @@ use std::fmt;
 
 use serde_json::Value;
 
-use super::{text, text_args, MapStyle};
+use super::args::looks_like_option;
+use super::spec::{find_spec, Spec, TextForm};
+use super::{text_args, MapStyle};
 use crate::{ErrorKind, RemoteError};
 
 /// One control command, as both wire modes carry it.
@@ -140,30 +142,6 @@ pub enum Command {
 }
 
 impl Command {
-    /// The commands that take no argument, by name: one list that both
-    /// the text and the JSON readers use.
-    pub(crate) fn without_arguments(name: &str) -> Option<Command> {
-        Some(match name {
-            "lock" => Command::Lock,
-            "unlock" => Command::Unlock,
-            "is-locked" => Command::IsLocked,
-            "is-closed" => Command::IsClosed,
-            "is-full" => Command::IsFull,
-            "num-running" => Command::NumRunning,
-            "num-waiting" => Command::NumWaiting,
-            "num-cancelled" => Command::NumCancelled,
-            "num-ended" => Command::NumEnded,
-            "num-failed" => Command::NumFailed,
-            "cancel-all" => Command::CancelAll,
-            "flush" => Command::Flush,
-            "status" => Command::Status,
-            "tasks" => Command::Tasks,
-            "registered" => Command::Registered,
-            "stop-all" => Command::StopAll,
-            _ => return None,
-        })
-    }
-
     /// The timeout of `retire` when none is given, in seconds.
     pub const DEFAULT_RETIRE_SECS: u64 = 30;
 
@@ -214,61 +192,34 @@ impl Command {
     /// assert!(!Command::Flush.is_query()); // it forgets the failures it reports
     /// ```
     pub fn is_query(&self) -> bool {
-        matches!(
-            self,
-            Command::Help { .. }
-                | Command::PoolSize
-                | Command::IsLocked
-                | Command::IsClosed
-                | Command::IsFull
-                | Command::NumRunning
-                | Command::NumWaiting
-                | Command::NumCancelled
-                | Command::NumEnded
-                | Command::NumFailed
-                | Command::GroupIds { .. }
-                | Command::Status
-                | Command::Tasks
-                | Command::Registered
-        )
+        // `pool-size` is a query without its argument only.
+        self.spec().query && !matches!(self, Command::SetPoolSize { .. })
+    }
+
+    pub(super) fn spec(&self) -> &'static Spec {
+        find_spec(self.name()).expect("every command has a row in the table")
     }
 }
 
-/// The text form, quoted so that [`Command::parse_line`] reads it back.
+/// The text form, written from the JSON form of the arguments and the
+/// command table (positionals in order, then options), quoted so that
+/// [`Command::parse_line`] reads it back.
 impl fmt::Display for Command {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (name, args) = self.to_json();
         let mut positionals: Vec<String> = Vec::new();
         let mut options: Vec<String> = Vec::new();
-        match self {
-            Command::Help { command: Some(command) } => positionals.push(command.clone()),
-            Command::SetPoolSize { size } => {
-                positionals.push(size.map_or_else(|| "none".to_owned(), |s| s.to_string()))
+        for param in self.spec().params {
+            let Some(value) = args.get(param.name) else { continue };
+            match (&param.text, value) {
+                (_, value) if param.json => positionals.push(value.to_string()),
+                (TextForm::Rest, Value::Array(values)) => positionals.extend(values.iter().map(word)),
+                (TextForm::Option(flags), value) => options.extend([flags[0].to_owned(), word(value)]),
+                (_, value) => positionals.push(word(value)),
             }
-            Command::GroupIds { groups } => positionals.extend(groups.iter().cloned()),
-            Command::Cancel { ids } => positionals.extend(ids.iter().map(u64::to_string)),
-            Command::CancelGroup { group } => positionals.push(group.clone()),
-            Command::Start { n } | Command::Stop { n } => positionals.push(n.to_string()),
-            Command::Retire { n, timeout_secs } => {
-                positionals.extend([n.to_string(), timeout_secs.to_string()])
-            }
-            Command::Apply { function, argument, num, group } => {
-                positionals.extend([function.clone(), argument.to_string()]);
-                options.extend(["-n".to_owned(), num.to_string()]);
-                if let Some(group) = group {
-                    options.extend(["--group".to_owned(), group.clone()]);
-                }
-            }
-            Command::Map { function, items, num_concurrent, group, .. } => {
-                positionals.extend([function.clone(), Value::Array(items.clone()).to_string()]);
-                options.extend(["-n".to_owned(), num_concurrent.to_string()]);
-                if let Some(group) = group {
-                    options.extend(["--group".to_owned(), group.clone()]);
-                }
-            }
-            _ => {}
         }
-        let mut words: Vec<String> = vec![self.name().to_owned()];
-        if positionals.iter().any(|word| text::looks_like_option(word)) {
+        let mut words: Vec<String> = vec![name.to_owned()];
+        if positionals.iter().any(|word| looks_like_option(word)) {
             // A name such as `-x` would read as an option: the options go
             // first, and `--` ends them.
             words.extend(options);
@@ -280,6 +231,16 @@ impl fmt::Display for Command {
         }
         let quoted: Vec<String> = words.iter().map(|w| text_args::quote(w)).collect();
         f.write_str(&quoted.join(" "))
+    }
+}
+
+/// One argument as a word of the text form: a string as it is, `null` as
+/// `none` (a size limit's "unlimited"), anything else as JSON.
+fn word(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Null => "none".to_owned(),
+        other => other.to_string(),
     }
 }
 
