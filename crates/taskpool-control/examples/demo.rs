@@ -3,7 +3,7 @@
 //! token (TCP needs one: every local user can reach a loopback port).
 //!
 //! ```text
-//! cargo run -p taskpool-ctl --example demo
+//! cargo run -p taskpool-control --example demo
 //! # in another terminal, with the token the demo printed:
 //! export TASKPOOL_CTL_TOKEN=...
 //! cargo run -p taskpool-ctl -- tcp 127.0.0.1 7878
