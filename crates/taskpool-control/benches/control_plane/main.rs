@@ -27,7 +27,9 @@ use taskpool_protocol::Command;
 use crate::round_trip::{Case, Load, PACE};
 use crate::servers::{Servers, Transport, MAX_SESSIONS};
 
-/// Two commands: a cheap query, and a change that starts a worker.
+/// Two commands: a cheap query, and a change that starts an idle worker
+/// (the pool grows by one worker a request within a case, up to 10,000,
+/// and is emptied between cases).
 const COMMANDS: [(&str, Command); 2] =
     [("num-running", Command::NumRunning), ("start 1", Command::Start { n: 1 })];
 
@@ -86,6 +88,7 @@ async fn run(quick: bool) {
                     };
                     let measured = round_trip::measure(&servers, case, command).await;
                     tables::round_trip_row(&case, &measured);
+                    servers.empty_pool().await;
                 }
             }
         }

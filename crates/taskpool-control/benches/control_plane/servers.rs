@@ -131,6 +131,14 @@ impl Servers {
         fresh_client_tls(&self.certificates)
     }
 
+    /// Stops every worker that `start 1` has started and waits until they
+    /// are gone, so that every case begins with an empty pool rather than
+    /// with the workers of the cases before it.
+    pub(crate) async fn empty_pool(&self) {
+        self.pool.stop_all();
+        self.pool.flush().await;
+    }
+
     pub(crate) async fn shutdown(self) {
         self.tcp.shutdown().await;
         self.unix.shutdown().await;
