@@ -12,14 +12,9 @@ pub(crate) struct Job {
     pub(crate) ms: u32,
 }
 
-/// Logs to the test's output (`RUST_LOG` to choose; warnings by default).
+/// Logs warnings and errors to the test's output.
 pub(crate) fn init_logging() {
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
-        )
-        .with_test_writer()
-        .try_init();
+    let _ = tracing_subscriber::fmt().with_max_level(tracing::Level::WARN).with_test_writer().try_init();
 }
 
 /// Waits until `cond` holds, checking every 10 ms, failing the test with

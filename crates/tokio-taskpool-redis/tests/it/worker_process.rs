@@ -15,6 +15,11 @@ use std::time::Duration;
 
 use tokio_taskpool::TaskPool;
 use tokio_taskpool_redis::RedisQueue;
+use tracing::Level;
+use tracing_subscriber::filter::Targets;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::Layer;
 
 use crate::support::Job;
 
@@ -147,13 +152,16 @@ fn worker() {
         return;
     }
     let env = |name: &str| std::env::var(name).unwrap_or_else(|_| panic!("{name} is set by the test"));
-    tracing_subscriber::fmt()
-        .with_env_filter("tokio_taskpool_redis::ack=debug,tokio_taskpool_redis=warn")
+    // The acknowledgements (debug) and warnings, as plain lines on stdout.
+    let filter = Targets::new()
+        .with_target("tokio_taskpool_redis::ack", Level::DEBUG)
+        .with_target("tokio_taskpool_redis", Level::WARN);
+    let lines = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stdout)
         .with_ansi(false)
         .without_time()
-        .with_target(false)
-        .init();
+        .with_target(false);
+    tracing_subscriber::registry().with(lines.with_filter(filter)).init();
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     runtime.block_on(async {
         let queue = RedisQueue::connect(&env("WORKER_URL"), &env("WORKER_QUEUE")).await.unwrap();
