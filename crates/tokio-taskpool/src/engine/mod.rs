@@ -21,6 +21,7 @@ mod groups;
 mod inner;
 mod input;
 mod meta;
+mod observed;
 pub(crate) mod room;
 mod spawn_group;
 mod state;

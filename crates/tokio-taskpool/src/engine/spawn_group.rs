@@ -5,10 +5,12 @@ use std::future::Future;
 use std::sync::{Arc, OnceLock};
 
 use tokio::sync::Semaphore;
+use tracing::Instrument;
 
 use super::group_core::{Callbacks, GroupCore};
 use super::inner::PoolInner;
 use super::meta::MetaGuard;
+use super::observed;
 use super::state::OpenRefusal;
 use crate::GroupKind;
 
@@ -41,8 +43,9 @@ where
     M: FnOnce(MetaGuard, Arc<GroupCore>) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
 {
-    let runtime = tokio::runtime::Handle::try_current()
-        .unwrap_or_else(|_| panic!("{} can only start tasks from within a tokio runtime", pool.display));
+    if tokio::runtime::Handle::try_current().is_err() {
+        panic!("{} can only start tasks from within a tokio runtime", pool.display);
+    }
     let opened = pool.lock().open_group(spec.name, spec.kind, spec.remaining)?;
     let group = Arc::new(GroupCore {
         pool: pool.clone(),
@@ -58,7 +61,9 @@ where
     tracing::debug!("{} made group '{}' ({})", pool.display, group.name, spec.kind);
     // Spawned outside the lock for the same reason as tasks (see `start_task`).
     let alive = MetaGuard { pool: pool.clone(), key: group.key };
-    let handle = runtime.spawn(meta(alive, group.clone()));
+    let span = observed::group_span(&group);
+    let name = || format!("{}/{}/meta", pool.display, group.name);
+    let handle = observed::spawn_named(name, meta(alive, group.clone()).instrument(span));
     pool.transition(|state| ((), state.meta_spawned(group.key, handle.abort_handle())));
     Ok(group)
 }

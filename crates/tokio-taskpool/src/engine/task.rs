@@ -14,6 +14,7 @@ use tokio::time::Instant;
 
 use super::group_core::{Callback, GroupCore};
 use super::inner::RoomPermit;
+use super::observed;
 use super::state::{Admission, Completion, Registered};
 use super::unarmed::UnarmedTask;
 use crate::current::{self, TaskContext};
@@ -89,7 +90,8 @@ where
     // A cancel before the abort handle is stored (with the next registration,
     // or before the meta task waits: see `UnarmedTask`) finds no handle; the
     // start gate (see `task_future`) covers that window.
-    let handle = tokio::spawn(task_future(guard, context, make));
+    let future = observed::in_task_span(group, id, task_future(guard, context, make));
+    let handle = observed::spawn_named(|| format!("{}/{}/{}", pool.display, group.name, id.as_u64()), future);
     unarmed.set(id, handle.abort_handle());
     tracing::debug!("Started {}_Task-{}", pool.display, id);
     Started::Yes { more }

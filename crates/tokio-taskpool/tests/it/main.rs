@@ -15,4 +15,5 @@ mod results;
 mod scenarios;
 mod simple;
 mod sizing;
+mod spans;
 mod support;
