@@ -8,6 +8,9 @@
 //! taskpool-ctl --tls --ca ca.pem tcp ctl.example.net 7878 -- status
 //! ```
 //!
+//! `top` (`-- top`, or typed in a session) opens a full-screen live view of
+//! the pool (`src/top/`).
+//!
 //! Exit codes: 0 success; 1 the server refused or failed a command (the
 //! error is on stderr); 2 bad usage, a command that does not parse, or no
 //! session (connection failed, wrong token, server gone).
@@ -22,16 +25,18 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use anyhow::Context;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use rustyline::error::ReadlineError;
 use taskpool_protocol::tls::ClientTls;
 use taskpool_protocol::{ClientError, Command, ControlClient};
 
+use crate::connect::{bounded, Connector, Endpoint};
 use crate::printable::{printable, printable_json};
 
+mod connect;
 mod printable;
 mod token;
+mod top;
 use tokio::runtime::Runtime;
 
 /// Control a tokio-taskpool pool from the command line.
@@ -48,7 +53,8 @@ use tokio::runtime::Runtime;
         taskpool-ctl unix /run/app.sock -- start 5\n  \
         taskpool-ctl unix /run/app.sock -- map fetch '[\"a b\", \"c\"]' -n 3\n  \
         taskpool-ctl --json unix /run/app.sock -- status\n  \
-        taskpool-ctl --tls --ca ca.pem tcp ctl.example.net 7878 -- status\n\n\
+        taskpool-ctl --tls --ca ca.pem tcp ctl.example.net 7878 -- status\n  \
+        taskpool-ctl unix /run/app.sock -- top        # a live view; q leaves\n\n\
         Exit codes: 0 success; 1 the server refused or failed a command; \
         2 bad usage, a command that does not parse, or no session."
 )]
@@ -142,37 +148,34 @@ fn run(cli: Cli, matches: &clap::ArgMatches) -> anyhow::Result<ExitCode> {
         given: cli.token.as_deref(),
     };
     let token = token::token(source, matches)?;
-    let token = token.as_deref();
     let timeout = Duration::from_secs(cli.timeout);
-    let (mut client, command) = match cli.target {
+    let (endpoint, command) = match cli.target {
         Target::Tcp { host, port, command } => {
-            let client = if cli.tls {
+            let tls = if cli.tls {
                 let tls = match &cli.ca {
                     Some(ca) => ClientTls::from_ca_file(ca)?,
                     None => ClientTls::system_roots()?,
                 };
-                let name = cli.server_name.as_deref().unwrap_or(&host);
-                let connect = ControlClient::connect_tls((host.as_str(), port), name, &tls, token);
-                runtime.block_on(bounded(timeout, connect)).map_err(tls_hint)
+                let name = cli.server_name.clone().unwrap_or_else(|| host.clone());
+                Some((tls, name))
             } else {
-                runtime
-                    .block_on(bounded(timeout, ControlClient::connect_tcp((host.as_str(), port), token)))
-                    .map_err(anyhow::Error::new)
+                None
             };
-            let client = client.with_context(|| format!("cannot open a session with {host}:{port}"))?;
-            (client, command)
+            (Endpoint::Tcp { host, port, tls }, command)
         }
         Target::Unix { .. } if cli.tls => {
             anyhow::bail!("--tls applies to TCP connections only; a Unix socket is private to its machine")
         }
-        Target::Unix { path, command } => {
-            let client = runtime
-                .block_on(bounded(timeout, connect_unix(&path, token)))
-                .with_context(|| format!("cannot open a session with {}", path.display()))?;
-            (client, command)
-        }
+        Target::Unix { path, command } => (Endpoint::Unix(path), command),
     };
-    let mut session = Session { runtime, client: &mut client, json: cli.json, timeout };
+    let connector = Connector { endpoint, token, timeout };
+    let client = runtime.block_on(connector.connect())?;
+    let mut session = Session { runtime, client: Some(client), connector, json: cli.json, timeout };
+    if command.first().is_some_and(|word| word == top::COMMAND) {
+        let options = top::TopOptions::parse(&command[1..]).unwrap_or_else(|e| e.exit());
+        session.top(&options)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     if !command.is_empty() {
         let command = Command::from_args(&command).map_err(|e| anyhow::anyhow!("{e}"))?;
         return Ok(if session.run(&command)? { ExitCode::SUCCESS } else { ExitCode::from(1) });
@@ -185,63 +188,19 @@ fn run(cli: Cli, matches: &clap::ArgMatches) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// Adds what to do about the usual TLS failures to the error.
-fn tls_hint(e: ClientError) -> anyhow::Error {
-    let hint = match &e {
-        ClientError::Tls(io) => {
-            let what = io.to_string();
-            if what.contains("UnknownIssuer") {
-                Some("the server's certificate is not signed by a CA this client trusts: pass its CA with --ca FILE")
-            } else if what.contains("not valid for name") {
-                Some("the server's certificate does not name this host: pass the name it carries with --server-name")
-            } else if what.contains("eof") || what.contains("InvalidContentType") || what.contains("corrupt")
-            {
-                Some("the server did not answer in TLS: is its listener plain TCP? then leave out --tls")
-            } else {
-                None
-            }
-        }
-        _ => None,
-    };
-    match hint {
-        Some(hint) => anyhow::Error::new(e).context(hint),
-        None => anyhow::Error::new(e),
-    }
-}
-
-#[cfg(unix)]
-async fn connect_unix(path: &std::path::Path, token: Option<&str>) -> Result<ControlClient, ClientError> {
-    ControlClient::connect_unix(path, token).await
-}
-
-#[cfg(not(unix))]
-async fn connect_unix(_: &std::path::Path, _: Option<&str>) -> Result<ControlClient, ClientError> {
-    Err(ClientError::Io(io::Error::new(io::ErrorKind::Unsupported, "Unix sockets are not supported here")))
-}
-
-struct Session<'a> {
+struct Session {
     runtime: Runtime,
-    client: &'a mut ControlClient,
+    /// `None` once a live view left it disconnected; the next command
+    /// connects again.
+    client: Option<ControlClient>,
+    /// How to connect again: `top` reconnects when the server goes away.
+    connector: Connector,
     json: bool,
     /// How long to wait for each answer.
     timeout: Duration,
 }
 
-/// `fut`, failing with a timeout when the server takes longer than `timeout`.
-async fn bounded<T>(
-    timeout: Duration,
-    fut: impl std::future::Future<Output = Result<T, ClientError>>,
-) -> Result<T, ClientError> {
-    match tokio::time::timeout(timeout, fut).await {
-        Ok(result) => result,
-        Err(_) => Err(ClientError::Io(io::Error::new(
-            io::ErrorKind::TimedOut,
-            format!("no answer from the server within {}s (see --timeout)", timeout.as_secs()),
-        ))),
-    }
-}
-
-impl Session<'_> {
+impl Session {
     /// Runs one command and prints its outcome: the result on stdout, or
     /// the server's error on stderr. Returns whether the command succeeded;
     /// fails only when the session is lost.
@@ -251,8 +210,9 @@ impl Session<'_> {
             Command::Retire { timeout_secs, .. } => self.timeout + Duration::from_secs(*timeout_secs),
             _ => self.timeout,
         };
+        let client = connected(&self.runtime, &self.connector, &mut self.client)?;
         let response =
-            self.runtime.block_on(bounded(timeout, self.client.request(command))).map_err(session_lost)?;
+            self.runtime.block_on(bounded(timeout, client.request(command))).map_err(session_lost)?;
         let mut stdout = io::stdout().lock();
         // Everything printed comes from the server: escaped for the terminal.
         if self.json {
@@ -280,6 +240,17 @@ impl Session<'_> {
         match line {
             "" => Ok(Some(true)),
             "exit" | "quit" => Ok(None),
+            _ if line.split_whitespace().next() == Some(top::COMMAND) => {
+                let args: Vec<String> = line.split_whitespace().skip(1).map(str::to_owned).collect();
+                match top::TopOptions::parse(&args) {
+                    Ok(options) => self.top(&options).map(|()| Some(true)),
+                    Err(e) => {
+                        // Usage or help, as clap words it.
+                        let _ = e.print();
+                        Ok(Some(!e.use_stderr()))
+                    }
+                }
+            }
             _ => match Command::parse_line(line) {
                 Ok(command) => self.run(&command).map(Some),
                 Err(e) => {
@@ -293,11 +264,11 @@ impl Session<'_> {
     /// A session at a terminal: line editing, history, `exit` or Ctrl-D to
     /// leave, Ctrl-C to drop the current line.
     fn interactive(&mut self) -> anyhow::Result<()> {
-        let server = self.client.server();
+        let server = connected(&self.runtime, &self.connector, &mut self.client)?.server().clone();
         let pool = printable(&server.pool, false);
         let prompt = format!("{pool}> ");
         println!(
-            "connected to {pool} ({}{}); type help for the commands, exit or Ctrl-D to leave",
+            "connected to {pool} ({}{}); type help for the commands, top for a live view, exit or Ctrl-D to leave",
             printable(&server.pool_kind, false),
             if server.read_only { ", read-only" } else { "" }
         );
@@ -339,6 +310,31 @@ impl Session<'_> {
             }
         }
         Ok(all_ok)
+    }
+}
+
+/// The session's client, connecting again if a live view left it
+/// disconnected.
+fn connected<'a>(
+    runtime: &Runtime,
+    connector: &Connector,
+    client: &'a mut Option<ControlClient>,
+) -> anyhow::Result<&'a mut ControlClient> {
+    if client.is_none() {
+        let connect = runtime.block_on(connector.connect());
+        *client = Some(connect.map_err(|e| e.context("the session is lost"))?);
+    }
+    Ok(client.as_mut().expect("connected just above"))
+}
+
+impl Session {
+    /// The live view, on this session's connection; it connects again by
+    /// itself when the server goes away, and hands back the connection it
+    /// ends with.
+    fn top(&mut self, options: &top::TopOptions) -> anyhow::Result<()> {
+        let client = self.client.take();
+        self.client = top::run(&self.runtime, &self.connector, client, options)?;
+        Ok(())
     }
 }
 

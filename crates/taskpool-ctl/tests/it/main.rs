@@ -11,3 +11,4 @@ mod interactive;
 mod piped;
 mod support;
 mod tls;
+mod top;
