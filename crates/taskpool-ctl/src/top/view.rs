@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Row, Sparkline, Table, TableState};
+use ratatui::widgets::{Block, Borders, Paragraph, Row, Sparkline, Table, TableState, Wrap};
 use ratatui::Frame;
 
 use super::history::WINDOW;
@@ -21,7 +21,8 @@ pub(crate) fn draw(frame: &mut Frame<'_>, model: &Model, now: Instant) {
         Constraint::Length(4),
         Constraint::Length(5),
         Constraint::Fill(1),
-        Constraint::Length(1),
+        // Two rows, so that a server's refusal is read whole on 80 columns.
+        Constraint::Length(2),
         Constraint::Length(1),
     ])
     .areas(frame.area());
@@ -182,7 +183,7 @@ fn draw_status(frame: &mut Frame<'_>, model: &Model, now: Instant, area: Rect) {
             (Link::Connected, None) => Line::raw("connected"),
         },
     };
-    frame.render_widget(line, area);
+    frame.render_widget(Paragraph::new(line).wrap(Wrap { trim: false }), area);
 }
 
 /// A task's age, short: seconds with a tenth below a minute, then minutes
