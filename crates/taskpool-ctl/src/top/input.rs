@@ -7,7 +7,7 @@ use super::model::{Mode, Model};
 
 /// The keys, for the help line and the docs.
 pub(crate) const HELP: &str =
-    "q quit  + start worker  - stop worker  s size  l lock/unlock  \u{2191}\u{2193} select  c cancel group";
+    "q quit  +/- start/stop a worker  s size  l lock  \u{2191}\u{2193} group  c cancel it";
 
 /// What the screen loop must do after a key.
 #[derive(Debug, PartialEq)]

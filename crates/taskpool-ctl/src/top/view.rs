@@ -18,8 +18,8 @@ use crate::printable::printable;
 pub(crate) fn draw(frame: &mut Frame<'_>, model: &Model, now: Instant) {
     let [header, pool, spark, tables, status, help] = Layout::vertical([
         Constraint::Length(1),
-        Constraint::Length(4),
         Constraint::Length(5),
+        Constraint::Length(4),
         Constraint::Fill(1),
         // Two rows, so that a server's refusal is read whole on 80 columns.
         Constraint::Length(2),
@@ -79,16 +79,17 @@ fn draw_pool(frame: &mut Frame<'_>, model: &Model, area: Rect) {
     let rate = |rate: Option<f64>| rate.map_or_else(|| "-".to_owned(), |r| format!("{r:.1}"));
     let rates = model.rates();
     let per_second = Line::from(format!(
-        "per second: started {}   ended {} ({})   cancelled {} ({})   failed {} ({})",
+        "per second  started {}   ended {}   cancelled {}   failed {}",
         rate(rates.map(|r| r.started)),
         rate(rates.map(|r| r.ended)),
-        status.ended,
         rate(rates.map(|r| r.cancelled)),
-        status.cancelled,
         rate(rates.map(|r| r.failed)),
-        status.failed,
     ));
-    frame.render_widget(Paragraph::new(vec![counts, per_second]).block(block), area);
+    let in_all = Line::from(format!(
+        "in all      ended {}   cancelled {}   failed {}",
+        status.ended, status.cancelled, status.failed
+    ));
+    frame.render_widget(Paragraph::new(vec![counts, per_second, in_all]).block(block), area);
 }
 
 fn draw_sparkline(frame: &mut Frame<'_>, model: &Model, area: Rect) {
