@@ -168,11 +168,15 @@ fn run(cli: Cli, matches: &clap::ArgMatches) -> anyhow::Result<ExitCode> {
         }
         Target::Unix { path, command } => (Endpoint::Unix(path), command),
     };
+    // Read before connecting: a usage error needs no server.
+    let top = command
+        .first()
+        .is_some_and(|word| word == top::COMMAND)
+        .then(|| top::TopOptions::parse(&command[1..]).unwrap_or_else(|e| e.exit()));
     let connector = Connector { endpoint, token, timeout };
     let client = runtime.block_on(connector.connect())?;
     let mut session = Session { runtime, client: Some(client), connector, json: cli.json, timeout };
-    if command.first().is_some_and(|word| word == top::COMMAND) {
-        let options = top::TopOptions::parse(&command[1..]).unwrap_or_else(|e| e.exit());
+    if let Some(options) = top {
         session.top(&options)?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -243,7 +247,15 @@ impl Session {
             _ if line.split_whitespace().next() == Some(top::COMMAND) => {
                 let args: Vec<String> = line.split_whitespace().skip(1).map(str::to_owned).collect();
                 match top::TopOptions::parse(&args) {
-                    Ok(options) => self.top(&options).map(|()| Some(true)),
+                    // As a refused command: said, and the session goes on
+                    // (on a new connection if the view lost it).
+                    Ok(options) => match self.top(&options) {
+                        Ok(()) => Ok(Some(true)),
+                        Err(e) => {
+                            eprintln!("error: {}", printable(&format!("{e:#}"), false));
+                            Ok(Some(false))
+                        }
+                    },
                     Err(e) => {
                         // Usage or help, as clap words it.
                         let _ = e.print();

@@ -15,6 +15,8 @@ use super::rates::{Rates, Sample};
 /// The state of the session behind the view.
 #[derive(Debug)]
 pub(crate) enum Link {
+    /// The first attempt is under way.
+    Connecting,
     Connected,
     /// No session; the next attempt is at `retry_at`.
     Disconnected {
@@ -76,7 +78,7 @@ impl Model {
     pub(crate) fn new(target: String, server: Option<ServerHello>) -> Model {
         let link = match server {
             Some(_) => Link::Connected,
-            None => Link::Disconnected { error: "connecting".to_owned(), retry_at: Instant::now() },
+            None => Link::Connecting,
         };
         Model {
             target,

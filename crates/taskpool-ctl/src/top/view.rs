@@ -177,11 +177,12 @@ fn draw_status(frame: &mut Frame<'_>, model: &Model, now: Instant, area: Rect) {
                 };
                 Line::styled(format!("disconnected, {when}: {}", printable(why, false)), error)
             }
-            (Link::Connected, Some(message)) => {
+            (_, Some(message)) => {
                 let style = if message.is_error { error } else { Style::new().fg(Color::Green) };
                 Line::styled(printable(&message.text, false).into_owned(), style)
             }
             (Link::Connected, None) => Line::raw("connected"),
+            (Link::Connecting, None) => Line::raw(format!("connecting to {}", model.target())),
         },
     };
     frame.render_widget(Paragraph::new(line).wrap(Wrap { trim: false }), area);
