@@ -103,15 +103,18 @@ async fn connect(
 ) -> Option<ControlClient> {
     loop {
         // Connecting is cancel safe: leaving drops the half-open connection.
-        let attempt = tokio::select! {
-            attempt = connector.connect() => attempt,
-            command = commands.recv() => match command {
-                Some(command) => {
-                    refuse(command, updates);
-                    continue;
-                }
-                None => return None,
-            },
+        // Commands that come meanwhile are refused without starting the
+        // attempt over.
+        let connecting = connector.connect();
+        tokio::pin!(connecting);
+        let attempt = loop {
+            tokio::select! {
+                attempt = &mut connecting => break attempt,
+                command = commands.recv() => match command {
+                    Some(command) => refuse(command, updates),
+                    None => return None,
+                },
+            }
         };
         match attempt {
             Ok(session) => {
