@@ -4,7 +4,9 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::engine::{spawn_group, CancelRefusal, GroupCore, GroupSpec, MetaGuard, OpenRefusal, PoolInner};
+use crate::engine::{
+    spawn_group, AfterUnlock, CancelRefusal, GroupCore, GroupSpec, MetaGuard, OpenRefusal, PoolInner,
+};
 use crate::{CancelError, GracefulStop, GroupNotFound, PoolReport, PoolStatus, SpawnError, TaskId, TaskInfo};
 
 /// The controls that both pool kinds share, for code that works with either
@@ -79,7 +81,11 @@ impl PoolHandle {
     /// ```
     pub fn set_pool_size(&self, pool_size: impl Into<Option<usize>>) {
         let pool_size = pool_size.into();
-        self.inner.lock().resize(pool_size);
+        self.inner.transition(|state| {
+            state.resize(pool_size);
+            self.inner.metrics.resized(pool_size);
+            ((), AfterUnlock::default())
+        });
         tracing::info!("{} size limit set to {}", self.inner.display, SizeDisplay(pool_size));
     }
 

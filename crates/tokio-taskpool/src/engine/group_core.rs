@@ -9,6 +9,7 @@ use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 
 use super::inner::PoolInner;
+use super::measured::GroupMetrics;
 use super::task_table::GroupKey;
 use crate::TaskId;
 
@@ -57,6 +58,11 @@ pub(crate) struct GroupCore {
     /// For a map group whose input is gone: how many inputs it never
     /// started, `None` inside when the input could not tell.
     pub(crate) unstarted: OnceLock<Option<u64>>,
+    /// Where its tasks' starts and ends are counted (the `metrics`
+    /// feature): its own handles, labelled with its name, if the user named
+    /// it (`.group("name")`); else the pool's, shared by every default-named
+    /// group, whose names are one per call.
+    pub(crate) metrics: GroupMetrics,
 }
 
 impl GroupCore {

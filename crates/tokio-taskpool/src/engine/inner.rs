@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use tokio::sync::Notify;
 
 use super::after_unlock::AfterUnlock;
+use super::measured::PoolMetrics;
 use super::state::{LockFree, PoolState};
 use super::task_table::GroupKey;
 use crate::TaskId;
@@ -29,14 +30,19 @@ pub(crate) struct PoolInner {
     /// Woken when a task or meta task goes away or the pool closes, for the
     /// calls that wait for that.
     changed: Notify,
+    /// The pool's gauges and the handles of its default-named groups (the
+    /// `metrics` feature; empty without it).
+    pub(crate) metrics: PoolMetrics,
 }
 
 impl PoolInner {
     pub(crate) fn new(kind: &str, name: Option<String>, limit: Option<usize>) -> Self {
         let name = name.unwrap_or_else(|| NEXT_POOL_INDEX.fetch_add(1, Ordering::Relaxed).to_string());
         let state = PoolState::new(limit);
+        let display: Arc<str> = format!("{kind}-{name}").into();
         PoolInner {
-            display: format!("{kind}-{name}").into(),
+            metrics: PoolMetrics::new(&display, limit),
+            display,
             name,
             lock_free: state.lock_free().clone(),
             state: Mutex::new(state),
@@ -55,14 +61,21 @@ impl PoolInner {
     /// Runs one transition under the lock, then does what it left to do
     /// once the lock is released.
     pub(crate) fn transition<R>(&self, event: impl FnOnce(&mut PoolState) -> (R, AfterUnlock)) -> R {
-        let (result, after) = event(&mut self.lock());
-        after.run(&self.changed);
+        let (result, after) = {
+            let mut state = self.lock();
+            let done = event(&mut state);
+            self.metrics.store_counts(&state);
+            done
+        };
+        self.after_unlock(after);
         result
     }
 
-    /// Does what a transition left to do; the lock must be released.
+    /// Does what a transition left to do, and hands the gauges stored under
+    /// the lock to the metrics recorder; the lock must be released.
     pub(crate) fn after_unlock(&self, after: AfterUnlock) {
         after.run(&self.changed);
+        self.metrics.publish();
     }
 
     /// On a task's first poll, before it makes the user's future: whether
@@ -149,14 +162,15 @@ struct WaitingGuard<'a> {
 
 impl<'a> WaitingGuard<'a> {
     fn new(inner: &'a PoolInner, key: GroupKey) -> Self {
-        inner.lock().set_waiting_for_room(key, true);
+        // Through `transition`, for the `taskpool_starts_waiting` gauge.
+        inner.transition(|state| (state.set_waiting_for_room(key, true), AfterUnlock::default()));
         WaitingGuard { inner, key }
     }
 }
 
 impl Drop for WaitingGuard<'_> {
     fn drop(&mut self) {
-        self.inner.lock().set_waiting_for_room(self.key, false);
+        self.inner.transition(|state| (state.set_waiting_for_room(self.key, false), AfterUnlock::default()));
     }
 }
 

@@ -11,6 +11,7 @@ use futures::{FutureExt, Stream, StreamExt};
 use super::group_core::GroupCore;
 use super::inner::PoolInner;
 use super::input::Input;
+use super::measured::StartWait;
 use super::state::Admission;
 use super::task::{start_task, GroupShared, Sink, Started};
 use super::task_table::GroupKey;
@@ -36,9 +37,11 @@ pub(crate) async fn run_counted<F, Fut>(
     let shared = Arc::new(GroupShared { core: group.clone(), sink });
     let mut unarmed = UnarmedTask::new(pool);
     loop {
+        // A start is wanted from here on (for `taskpool_start_wait_seconds`).
+        let wait = StartWait::begin();
         let room = unarmed.unless_waiting(pool.acquire_room(None)).await;
         let factory = factory.clone();
-        match start_task(&shared, room, Admission::Counted, move || factory(), &mut unarmed) {
+        match start_task(&shared, room, wait, Admission::Counted, move || factory(), &mut unarmed) {
             Started::Yes { more: true } => {}
             Started::Yes { more: false } | Started::Refused(_) => break,
         }
@@ -100,9 +103,11 @@ pub(crate) async fn run_stream<S, W>(
             }
         };
         input.holding = true;
+        // The item is here and a slot free: a start is wanted from here on.
+        let wait = StartWait::begin();
         let room = unarmed.unless_waiting(pool.acquire_room(Some(group.key))).await;
         let worker = worker.clone();
-        match start_task(&shared, room, Admission::Open, move || worker.call(item), &mut unarmed) {
+        match start_task(&shared, room, wait, Admission::Open, move || worker.call(item), &mut unarmed) {
             Started::Yes { .. } => input.holding = false,
             Started::Refused(_) => break,
         }

@@ -20,6 +20,7 @@ mod group_core;
 mod groups;
 mod inner;
 mod input;
+mod measured;
 mod meta;
 mod observed;
 pub(crate) mod room;

@@ -46,8 +46,12 @@ where
     if tokio::runtime::Handle::try_current().is_err() {
         panic!("{} can only start tasks from within a tokio runtime", pool.display);
     }
+    let named_by_user = spec.name.is_some();
     let opened = pool.lock().open_group(spec.name, spec.kind, spec.remaining)?;
     let group = Arc::new(GroupCore {
+        // Registers a named group's handles: outside the lock, as it may
+        // call the recorder.
+        metrics: pool.metrics.group(&opened.name, named_by_user),
         pool: pool.clone(),
         key: opened.key,
         name: opened.name,
@@ -60,6 +64,8 @@ where
     });
     tracing::debug!("{} made group '{}' ({})", pool.display, group.name, spec.kind);
     // Spawned outside the lock for the same reason as tasks (see `start_task`).
+    // The `meta_spawned` transition below also publishes the gauges that
+    // opening the group changed (`taskpool_starts_waiting`).
     let alive = MetaGuard { pool: pool.clone(), key: group.key };
     let span = observed::group_span(&group);
     let name = || format!("{}/{}/meta", pool.display, group.name);

@@ -12,6 +12,7 @@
 use std::collections::{BTreeSet, VecDeque};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::task::AbortHandle;
 use tokio::time::Instant;
@@ -77,7 +78,7 @@ pub(crate) enum Completion {
     CancelledFirst,
     /// The task ended normally (or panicked); it counts as ended. Its
     /// position in its group comes back for its output.
-    Ended { index: u64, after: AfterUnlock },
+    Ended { index: u64, started: Instant, after: AfterUnlock },
 }
 
 /// What the pool knows, behind its lock; see the module docs.
@@ -363,6 +364,7 @@ impl PoolState {
         }
         task.phase = Phase::Ending;
         let index = task.index;
+        let started = self.epoch + Duration::from_nanos(task.started);
         self.running -= 1;
         self.give_back_room();
         if let Some(failure) = failure {
@@ -372,18 +374,20 @@ impl PoolState {
         if !has_on_end {
             self.remove_task(id);
         }
-        Completion::Ended { index, after: self.wake_if_waited() }
+        Completion::Ended { index, started, after: self.wake_if_waited() }
     }
 
     /// A task's future was dropped before it completed: cancelled through
     /// the pool, or by tokio shutting down (which also counts as a cancel).
     /// Its room is given back. Without callbacks to run, it ends here;
     /// otherwise it stays alive until [`PoolState::task_forgotten`].
-    /// Returns the task's position in its group, for its output.
-    pub(crate) fn task_dropped(&mut self, id: TaskId, has_callbacks: bool) -> (u64, AfterUnlock) {
-        let mut index = 0;
+    /// Returns the task's position in its group, for its output, and when
+    /// it started.
+    pub(crate) fn task_dropped(&mut self, id: TaskId, has_callbacks: bool) -> (u64, Instant, AfterUnlock) {
+        let (mut index, mut started) = (0, self.epoch);
         if let Some(task) = self.tasks.get_mut(id) {
             index = task.index;
+            started = self.epoch + Duration::from_nanos(task.started);
             if task.phase == Phase::Running {
                 task.phase = Phase::Cancelled;
                 self.running -= 1;
@@ -395,7 +399,7 @@ impl PoolState {
             self.ended += 1;
             self.remove_task(id);
         }
-        (index, self.wake_if_waited())
+        (index, started, self.wake_if_waited())
     }
 
     /// A cancelled task is about to run its `on_end` callback: it counts as

@@ -14,6 +14,7 @@ use tokio::time::Instant;
 
 use super::group_core::{Callback, GroupCore};
 use super::inner::RoomPermit;
+use super::measured::{Outcome, StartWait};
 use super::observed;
 use super::state::{Admission, Completion, Registered};
 use super::unarmed::UnarmedTask;
@@ -53,6 +54,7 @@ pub(crate) enum Started<M> {
 pub(crate) fn start_task<T, Fut, M>(
     shared: &Arc<GroupShared<T>>,
     room: RoomPermit<'_>,
+    wait: StartWait,
     admission: Admission,
     make: M,
     unarmed: &mut UnarmedTask<'_>,
@@ -70,16 +72,17 @@ where
         let mut state = pool.lock();
         // The previous task's abort handle goes in under this same lock.
         let armed = unarmed.take().map(|(id, handle)| state.task_spawned(id, handle));
-        (state.register_task(group.key, admission, now), armed)
+        let registered = state.register_task(group.key, admission, now);
+        pool.metrics.store_counts(&state);
+        (registered, armed)
     };
-    if let Some(armed) = armed {
-        pool.after_unlock(armed);
-    }
+    pool.after_unlock(armed.unwrap_or_default());
     let Some(Registered { id, more, .. }) = registered else {
         drop(room);
         return Started::Refused(make);
     };
     room.handed_to_task();
+    group.metrics.started(wait, now);
     let guard = TaskGuard { shared: Some(shared.clone()), id };
     let context = TaskContext { id, group: group.clone() };
     // Spawned outside the lock: a spawn can wake another worker thread with a
@@ -157,17 +160,24 @@ impl<T: Send + 'static> TaskGuard<T> {
             stage: FailureStage::Task,
             message: payload_message(payload.as_ref()).unwrap_or("<non-string payload>").to_owned(),
         });
-        let completion = pool.lock().task_completed(id, failure, has_on_end);
-        let (index, after) = match completion {
+        let completion = {
+            let mut state = pool.lock();
+            let completion = state.task_completed(id, failure, has_on_end);
+            pool.metrics.store_counts(&state);
+            completion
+        };
+        let (index, started, after) = match completion {
             // A cancel won the race with the completion: the value is
             // dropped (after the lock) and `Drop` ends the task as cancelled.
             Completion::CancelledFirst => return,
-            Completion::Ended { index, after } => (index, after),
+            Completion::Ended { index, started, after } => (index, started, after),
         };
         let shared = self.shared.take().expect("armed until finish");
         // Frees the group's concurrency slot: its meta task may start the next item.
         shared.core.free_slot();
         pool.after_unlock(after);
+        let outcome = if result.is_ok() { Outcome::Ok } else { Outcome::Panicked };
+        shared.core.metrics.finished(outcome, started);
         let result = result.map_err(|payload| {
             tracing::error!(
                 "{}_Task-{} panicked: {}",
@@ -200,9 +210,15 @@ impl<T: Send + 'static> Drop for TaskGuard<T> {
         let (id, pool) = (self.id, &shared.core.pool);
         let callbacks = &shared.core.callbacks;
         let has_callbacks = callbacks.on_cancel.is_some() || callbacks.on_end.is_some();
-        let (index, after) = pool.lock().task_dropped(id, has_callbacks);
+        let (index, started, after) = {
+            let mut state = pool.lock();
+            let dropped = state.task_dropped(id, has_callbacks);
+            pool.metrics.store_counts(&state);
+            dropped
+        };
         shared.core.free_slot();
         pool.after_unlock(after);
+        shared.core.metrics.finished(Outcome::Cancelled, started);
         tracing::debug!("Cancelled {}_Task-{}", pool.display, id);
         if !has_callbacks {
             send(&shared.sink, TaskOutput { id, index, result: Err(TaskError::cancelled(id)) });
@@ -289,6 +305,7 @@ mod tests {
             stop_signal: opened.stop_signal,
             slots: None,
             unstarted: Default::default(),
+            metrics: pool.metrics.group("g", true),
         });
         (pool, group)
     }

@@ -9,6 +9,9 @@ mod close;
 mod current_task;
 mod graceful;
 mod group_handle;
+// The dev-dependency of the crate on itself turns the feature on for tests.
+#[cfg(feature = "metrics")]
+mod metrics;
 mod model;
 mod peer_defects;
 mod results;
