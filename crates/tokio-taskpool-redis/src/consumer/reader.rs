@@ -35,6 +35,10 @@ const READ_BACKOFF: Backoff = Backoff::const_new(Duration::from_millis(50), Dura
 /// end, the limit may be raised, the pool unlocked).
 const MAX_ROOM_PAUSE: Duration = Duration::from_millis(16);
 
+/// How long the reader may wait for more free places (up to a quarter of
+/// `num_concurrent`) while its tasks run, to read them in one batch.
+const READ_LINGER: Duration = Duration::from_micros(500);
+
 /// Reads for one consumer. Dropping it (the pool ends the group) tells the
 /// keeper that nothing more will be read.
 pub(crate) struct Reader<T> {
@@ -142,6 +146,7 @@ impl<T: DeserializeOwned + Send + 'static> Reader<T> {
     /// `None` if the consumer is asked to stop meanwhile.
     async fn wait_for_free_places(&mut self) -> Option<usize> {
         let mut pause = Duration::from_micros(250);
+        let mut linger_until: Option<Instant> = None;
         loop {
             let changed = self.core.held.changed();
             tokio::pin!(changed);
@@ -150,7 +155,22 @@ impl<T: DeserializeOwned + Send + 'static> Reader<T> {
             changed.as_mut().enable();
             let free = free_places(&self.pool, &self.core);
             if free > 0 {
-                return Some(free);
+                // While tasks of this group still run, a moment's wait lets
+                // more of them finish, so that one read fetches several
+                // entries instead of one per finished task. Never with
+                // nothing in flight: an idle consumer reads at once.
+                let (in_flight, _) = self.core.held.in_flight();
+                let enough = free >= self.core.options.num_concurrent.div_ceil(4) || in_flight == 0;
+                let deadline = *linger_until.get_or_insert_with(|| Instant::now() + READ_LINGER);
+                if enough || Instant::now() >= deadline {
+                    return Some(free);
+                }
+                tokio::select! {
+                    () = changed => {}
+                    () = tokio::time::sleep_until(deadline) => {}
+                    () = self.core.stop.cancelled() => return None,
+                }
+                continue;
             }
             tokio::select! {
                 () = changed => {}
