@@ -11,6 +11,7 @@
 //! fails and ends as a dead letter). Options: `--url URL` (default
 //! `redis://127.0.0.1:6379/`), `--queue NAME` (default `thumbnails`).
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use serde::Serialize;
@@ -39,9 +40,16 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let option = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
     let url = option("--url").unwrap_or_else(|| "redis://127.0.0.1:6379/".into());
     let queue = RedisQueue::connect(&url, &option("--queue").unwrap_or_else(|| "thumbnails".into())).await?;
-    match args.first().map(String::as_str) {
+    // The words that are neither an option nor its value.
+    let words: Vec<&str> = args
+        .iter()
+        .enumerate()
+        .filter(|(i, a)| !a.starts_with("--") && (*i == 0 || !args[i - 1].starts_with("--")))
+        .map(|(_, a)| a.as_str())
+        .collect();
+    match words.first().copied() {
         Some("push") => {
-            let n: u32 = args.get(1).ok_or("push needs a count")?.parse()?;
+            let n: u32 = words.get(1).ok_or("push needs a count")?.parse()?;
             let jobs: Vec<Thumbnail> = (0..n)
                 .map(|i| Thumbnail {
                     image: format!("img-{i}.png"),
@@ -64,8 +72,17 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
             queue.dead_letters(10_000).await?.len()
         ),
         Some("dead") => {
+            let mut listing = String::new();
             for dead in queue.dead_letters(100).await? {
-                println!("{} after {} deliveries: {} ({})", dead.id, dead.deliveries, dead.item, dead.error);
+                listing += &format!(
+                    "{} after {} deliveries: {} ({})\n",
+                    dead.id, dead.deliveries, dead.item, dead.error
+                );
+            }
+            // A closed pipe (`| head`) is not an error.
+            match std::io::stdout().write_all(listing.as_bytes()) {
+                Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => {}
+                other => other?,
             }
         }
         Some("requeue-dead") => {
