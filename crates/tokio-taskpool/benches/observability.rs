@@ -13,7 +13,9 @@
 //!   an atomic count and sum (`AtomicRecorder` below), and no subscriber.
 //!
 //! Each figure is the median of `REPS` runs of `N` tasks, divided by `N`; the
-//! pool's and the baseline's runs alternate. Plain `main` (harness = false),
+//! pool's and the baseline's runs alternate, and *vs JoinSet* is the median
+//! of the ratios of each pair of runs next to each other (steadier than the
+//! ratio of the medians when the machine's load drifts). Plain `main` (harness = false),
 //! not criterion: a few medians are what BENCHMARKS.md reports.
 //!
 //! ```text
@@ -36,7 +38,7 @@ use tokio::task::JoinSet;
 use tokio_taskpool::TaskPool;
 
 const N: usize = 100_000;
-const REPS: usize = 9;
+const REPS: usize = 15;
 
 async fn pool_apply(n: usize) -> Duration {
     let pool = TaskPool::new();
@@ -82,13 +84,16 @@ fn measure(setup: &str, runtimes: &[(&'static str, Runtime)]) {
         // Warm-up: the allocator, the runtime's threads, the lazy statics.
         run_timed(runtime, || pool_apply(N));
         run_timed(runtime, || joinset_apply(N));
-        let (mut pool, mut raw) = (Vec::new(), Vec::new());
+        let (mut pool, mut raw, mut ratio) = (Vec::new(), Vec::new(), Vec::new());
         for _ in 0..REPS {
-            pool.push(run_timed(runtime, || pool_apply(N)).as_nanos() as f64 / N as f64);
-            raw.push(run_timed(runtime, || joinset_apply(N)).as_nanos() as f64 / N as f64);
+            let p = run_timed(runtime, || pool_apply(N)).as_nanos() as f64 / N as f64;
+            let r = run_timed(runtime, || joinset_apply(N)).as_nanos() as f64 / N as f64;
+            pool.push(p);
+            raw.push(r);
+            ratio.push(p / r);
         }
-        let (pool, raw) = (median(pool), median(raw));
-        println!("| {setup} | {name} | {pool:.0} ns | {raw:.0} ns | {:.2}x |", pool / raw);
+        let (pool, raw, ratio) = (median(pool), median(raw), median(ratio));
+        println!("| {setup} | {name} | {pool:.0} ns | {raw:.0} ns | {ratio:.2}x |");
     }
 }
 
@@ -97,7 +102,7 @@ fn main() {
         "observability: N = {N}, median of {REPS}, metrics feature {}",
         if cfg!(feature = "metrics") { "on" } else { "off" }
     );
-    println!("| setup | runtime | pool | JoinSet | vs JoinSet |");
+    println!("| setup | runtime | pool | JoinSet | vs JoinSet (paired) |");
     println!("|---|---|---|---|---|");
     measure("none", &runtimes(|| {}));
 

@@ -69,7 +69,8 @@
 //!
 //! # Control from outside the process
 //!
-//! This crate is the pool only, with no feature flags. To drive a pool
+//! This crate is the pool only; its one feature flag, `metrics` (off by
+//! default), records metrics (see [Metrics](#metrics)). To drive a pool
 //! from outside its process, serve it with `ControlServer` from the
 //! `taskpool-control` crate; `taskpool-protocol` has the wire protocol and
 //! a client, and `taskpool-ctl` is the command-line client (see
@@ -88,6 +89,45 @@
 //! Every start, cancel and end is logged at debug level as
 //! `Started TaskPool-0_Task-3`; lock, unlock, resize and close at info level;
 //! caught panics at error level.
+//!
+//! # Metrics
+//!
+//! With the `metrics` feature (off by default), the pool records through
+//! the [`metrics`](https://docs.rs/metrics/0.24) facade: the application
+//! installs the recorder, that is the exporter of its choice (Prometheus,
+//! StatsD, OpenTelemetry …), **before it makes the pool**: a pool takes its
+//! metric handles when it is made, and a named group when it is opened, so
+//! that a task only increments and records through them.
+//!
+//! | name | type | labels | meaning |
+//! |---|---|---|---|
+//! | `taskpool_tasks_started_total` | counter | `pool`, `group`¹ | tasks started |
+//! | `taskpool_tasks_finished_total` | counter | `pool`, `group`¹, `outcome` | tasks whose future ended; `outcome` is `ok` (it completed, whatever its output: the pool does not read it, so a task that returns an `Err` is `ok`), `panicked` (a panic was caught) or `cancelled` (its future was dropped first: a cancel, a graceful stop's timeout, the runtime shutting down) |
+//! | `taskpool_tasks_running` | gauge | `pool` | tasks running: [`num_running`](PoolHandle::num_running) |
+//! | `taskpool_starts_waiting` | gauge | `pool` | starts wanted but waiting for room: [`num_waiting`](PoolHandle::num_waiting) |
+//! | `taskpool_pool_size` | gauge | `pool` | the size limit, [`pool_size`](PoolHandle::pool_size); `+Inf` when unlimited |
+//! | `taskpool_task_duration_seconds` | histogram | `pool`, `group`¹, `outcome` | from a task's start to the end of its future (its callbacks not included) |
+//! | `taskpool_start_wait_seconds` | histogram | `pool`, `group`¹ | how long a start waited for room in the pool: from when the group's meta task began to wait for it (after the group's previous start; for a map, once it holds the next item and a free `num_concurrent` slot) to the task's start |
+//!
+//! `pool` is the pool's name as logs show it (`TaskPool-ingest`; an unnamed
+//! pool is `TaskPool-` and a process-wide index, so name the pools a
+//! program makes again and again). ¹ `group` only for groups named with
+//! [`GroupBuilder::group`]: default names (`apply-group-7`) are one per call
+//! and would make a series per call, so the tasks of all default-named
+//! groups of a pool are counted together, in the series without a `group`
+//! label. No label ever holds a task ID.
+//!
+//! Once the pool is at rest, the sum of `taskpool_tasks_finished_total` is
+//! [`num_ended`](PoolHandle::num_ended), its `cancelled` series
+//! [`num_cancelled`](PoolHandle::num_cancelled), and its `panicked` series
+//! the panics of tasks ([`num_failed`](PoolHandle::num_failed) also counts
+//! panics of callbacks and map inputs). A task is counted as finished when
+//! its future ends, before its callbacks run. The gauges are set at every
+//! change, from the counts read under the pool's lock, once the lock is
+//! released (a recorder is code of yours, and never runs under the lock).
+//! Without the feature none of this is compiled and a task costs nothing
+//! more. `examples/prometheus.rs` exports the metrics at `/metrics` with
+//! metrics-exporter-prometheus.
 
 #![forbid(unsafe_code)]
 

@@ -330,12 +330,15 @@ impl PoolHandle {
     /// # }
     /// ```
     pub fn cancel(&self, ids: &[TaskId]) -> Result<(), CancelError> {
-        let after =
-            self.inner.lock().cancel_tasks(ids).map_err(|(id, refusal)| self.error_for_task(id, refusal))?;
+        self.inner
+            .transition(|state| match state.cancel_tasks(ids) {
+                Ok(after) => (Ok(()), after),
+                Err(refused) => (Err(refused), AfterUnlock::default()),
+            })
+            .map_err(|(id, refusal)| self.error_for_task(id, refusal))?;
         for id in ids {
             tracing::debug!("Cancelling {}_Task-{}", self.inner.display, id);
         }
-        self.inner.after_unlock(after);
         Ok(())
     }
 
@@ -363,10 +366,12 @@ impl PoolHandle {
     /// # }
     /// ```
     pub fn cancel_group(&self, group: &str) -> Result<usize, GroupNotFound> {
-        let cancelled = self.inner.lock().cancel_group(group);
-        let (num, after) = cancelled.ok_or_else(|| self.group_not_found(group))?;
-        tracing::debug!("{} cancelling group '{}' ({} running)", self.inner.display, group, num);
-        self.inner.after_unlock(after);
+        let cancelled = self.inner.transition(|state| match state.cancel_group(group) {
+            Some((num, after)) => (Some(num), after),
+            None => (None, AfterUnlock::default()),
+        });
+        let num = cancelled.ok_or_else(|| self.group_not_found(group))?;
+        tracing::debug!("{} cancelled group '{}' ({} running)", self.inner.display, group, num);
         Ok(num)
     }
 
@@ -384,8 +389,7 @@ impl PoolHandle {
     /// # }
     /// ```
     pub fn cancel_all(&self) {
-        let after = self.inner.lock().cancel_all();
-        self.inner.after_unlock(after);
+        self.inner.transition(|state| ((), state.cancel_all()));
     }
 
     /// Waits until every task that has ended or been cancelled so far has
