@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
-use redis::{AsyncConnectionConfig, Client};
+use redis::{AsyncConnectionConfig, Client, TlsCertificates};
 
 use crate::QueueError;
 
@@ -19,7 +19,10 @@ pub(crate) const COMMAND_TIMEOUT: Duration = Duration::from_secs(10);
 /// Checks `url` with one connection and a PING, so that a bad URL, refused
 /// credentials or an absent server fail here with their own error instead
 /// of as retries in the background.
-pub(crate) async fn open_client(url: &str) -> Result<Client, QueueError> {
+///
+/// `root_certificate` (PEM) replaces the system's trusted roots for a
+/// `rediss://` server whose certificate a private authority signed.
+pub(crate) async fn open_client(url: &str, root_certificate: Option<&[u8]>) -> Result<Client, QueueError> {
     if url.starts_with("rediss://") {
         // redis-rs builds its TLS configuration with rustls's process-wide
         // default provider. When a build enables more than one provider
@@ -31,7 +34,13 @@ pub(crate) async fn open_client(url: &str) -> Result<Client, QueueError> {
         #[allow(deprecated)]
         let _ = rustls::crypto::ring::default_provider().install_default();
     }
-    let client = Client::open(url).map_err(|err| QueueError::connecting(url, &err))?;
+    let client = match root_certificate {
+        None => Client::open(url),
+        Some(pem) => {
+            Client::build_with_tls(url, TlsCertificates { client_tls: None, root_cert: Some(pem.to_vec()) })
+        }
+    }
+    .map_err(|err| QueueError::connecting(url, &err))?;
     let config = AsyncConnectionConfig::new()
         .set_connection_timeout(Some(CONNECT_TIMEOUT))
         .set_response_timeout(Some(COMMAND_TIMEOUT));

@@ -44,6 +44,16 @@ pub enum QueueError {
         /// The underlying error.
         reason: String,
     },
+    /// The TLS handshake failed: most often the server's certificate is
+    /// not signed by a trusted authority (see
+    /// [`RedisQueue::connect_with_root_certificate`](crate::RedisQueue::connect_with_root_certificate)),
+    /// or does not name the host of the URL.
+    Tls {
+        /// The URL, its password hidden.
+        url: String,
+        /// The TLS error.
+        reason: String,
+    },
     /// A command failed.
     Command {
         /// The queue.
@@ -75,6 +85,7 @@ impl QueueError {
             QueueError::BadUrl { .. } => "bad_url",
             QueueError::Authentication { .. } => "authentication",
             QueueError::Unreachable { .. } => "unreachable",
+            QueueError::Tls { .. } => "tls",
             QueueError::Command { .. } => "command",
             QueueError::Serialize { .. } => "serialize",
         }
@@ -86,6 +97,8 @@ impl QueueError {
         let reason = err.to_string();
         if is_auth_error(err) {
             QueueError::Authentication { url, reason }
+        } else if is_tls_error(&reason) {
+            QueueError::Tls { url, reason }
         } else if err.kind() == redis::ErrorKind::InvalidClientConfig {
             QueueError::BadUrl { url, reason }
         } else if err.is_io_error()
@@ -122,6 +135,10 @@ impl fmt::Display for QueueError {
             QueueError::Unreachable { url, reason } => {
                 write!(f, "no redis server answered at '{url}' (down, or not listening there): {reason}")
             }
+            QueueError::Tls { url, reason } => write!(
+                f,
+                "the TLS handshake with '{url}' failed (is its certificate signed by an authority this process trusts?): {reason}"
+            ),
             QueueError::Command { queue, doing, reason } => {
                 write!(f, "{doing} failed on queue '{queue}': {reason}")
             }
@@ -141,6 +158,13 @@ pub(crate) fn is_auth_error(err: &redis::RedisError) -> bool {
         || matches!(err.code(), Some("WRONGPASS" | "NOAUTH" | "NOPERM"))
         || err.to_string().contains("WRONGPASS")
         || err.to_string().contains("NOAUTH")
+}
+
+/// Whether a connection error came from TLS (rustls's messages).
+fn is_tls_error(reason: &str) -> bool {
+    ["certificate", "CertificateRequired", "HandshakeFailure", "TLS", "tls handshake"]
+        .iter()
+        .any(|word| reason.contains(word))
 }
 
 /// `url` with its password, if any, replaced by `***`, in the user part

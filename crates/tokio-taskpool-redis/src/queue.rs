@@ -87,15 +87,51 @@ impl RedisQueue {
     ///
     /// # Errors
     ///
-    /// [`QueueError::BadUrl`], [`QueueError::Authentication`] or
-    /// [`QueueError::Unreachable`], each naming the URL (without its
-    /// password); it is tried once, not retried.
+    /// [`QueueError::BadUrl`], [`QueueError::Authentication`],
+    /// [`QueueError::Unreachable`] or [`QueueError::Tls`], each naming the
+    /// URL (without its password); it is tried once, not retried.
     ///
     /// # Cancel safety
     ///
     /// Cancel safe: nothing is written.
     pub async fn connect(url: &str, name: &str) -> Result<RedisQueue, QueueError> {
-        let client = connection::open_client(url).await?;
+        RedisQueue::open(url, name, None).await
+    }
+
+    /// Like [`connect`](RedisQueue::connect), for a `rediss://` server
+    /// whose certificate a private authority signed: `root_certificate` is
+    /// that authority's certificate in PEM, trusted instead of the
+    /// system's roots.
+    ///
+    /// ```no_run
+    /// # use tokio_taskpool_redis::RedisQueue;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let ca = std::fs::read("/etc/redis/ca.crt")?;
+    /// let queue = RedisQueue::connect_with_root_certificate("rediss://redis.internal:6380/", "mail", &ca).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`connect`](RedisQueue::connect), and [`QueueError::Tls`] when
+    /// the server's certificate is not signed by that authority (or
+    /// `root_certificate` holds no PEM certificate).
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: nothing is written.
+    pub async fn connect_with_root_certificate(
+        url: &str,
+        name: &str,
+        root_certificate: &[u8],
+    ) -> Result<RedisQueue, QueueError> {
+        RedisQueue::open(url, name, Some(root_certificate)).await
+    }
+
+    async fn open(url: &str, name: &str, root_certificate: Option<&[u8]>) -> Result<RedisQueue, QueueError> {
+        let client = connection::open_client(url, root_certificate).await?;
         let conn = connection::manager(url, &client, COMMAND_TIMEOUT).await?;
         Ok(RedisQueue {
             inner: Arc::new(QueueInner { url: url.to_owned(), client, conn, keys: QueueKeys::new(name) }),

@@ -15,4 +15,5 @@ mod redis_restart;
 mod redis_server;
 mod retries;
 mod support;
+mod tls;
 mod worker_process;

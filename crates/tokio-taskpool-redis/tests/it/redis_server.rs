@@ -26,12 +26,18 @@ pub(crate) struct ServerOptions {
     /// Append-only persistence with an fsync per write, so that a server
     /// killed and started again has every write it acknowledged.
     pub(crate) append_only: bool,
+    /// Also listen with TLS on a TCP port of 127.0.0.1, with a server
+    /// certificate signed by a certificate authority made for the test
+    /// (with the `openssl` command).
+    pub(crate) tls: bool,
 }
 
 /// A running `redis-server`.
 #[derive(Debug)]
 pub(crate) struct RedisServer {
     child: Option<Child>,
+    /// The TLS port, when the server has one.
+    tls_port: Option<u16>,
     dir: PathBuf,
     socket: PathBuf,
     options: ServerOptions,
@@ -51,7 +57,13 @@ impl RedisServer {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap_or_else(|err| panic!("cannot make {}: {err}", dir.display()));
         let socket = dir.join("redis.sock");
-        let mut server = RedisServer { child: None, dir, socket, options };
+        let tls_port = options.tls.then(|| {
+            make_certificates(&dir);
+            // A free port: the listener that found it is closed before
+            // the server binds it.
+            std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+        });
+        let mut server = RedisServer { child: None, tls_port, dir, socket, options };
         server.launch();
         server
     }
@@ -63,6 +75,16 @@ impl RedisServer {
             Some(password) => format!("redis+unix://{}?pass={password}", self.socket.display()),
             None => format!("redis+unix://{}", self.socket.display()),
         }
+    }
+
+    /// The `rediss://` URL of the TLS port.
+    pub(crate) fn tls_url(&self) -> String {
+        format!("rediss://127.0.0.1:{}/", self.tls_port.expect("a server started with tls"))
+    }
+
+    /// The PEM certificate of the authority that signed the server's.
+    pub(crate) fn ca_certificate(&self) -> Vec<u8> {
+        std::fs::read(self.dir.join("ca.crt")).expect("the test's certificate authority")
     }
 
     /// The URL with other credentials.
@@ -128,6 +150,18 @@ impl RedisServer {
         if let Some(password) = &self.options.password {
             command.arg("--requirepass").arg(password);
         }
+        if let Some(port) = self.tls_port {
+            command
+                .arg("--tls-port")
+                .arg(port.to_string())
+                .arg("--tls-cert-file")
+                .arg(self.dir.join("server.crt"))
+                .arg("--tls-key-file")
+                .arg(self.dir.join("server.key"))
+                .arg("--tls-ca-cert-file")
+                .arg(self.dir.join("ca.crt"))
+                .args(["--tls-auth-clients", "no"]);
+        }
         if let Some((user, password)) = &self.options.acl_user {
             command
                 .arg("--user")
@@ -186,6 +220,67 @@ impl Drop for RedisServer {
         self.kill();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
+}
+
+/// A certificate authority (`ca.crt`) and a server certificate for
+/// 127.0.0.1 and localhost that it signed (`server.crt`, `server.key`), in
+/// `dir`, made with the `openssl` command.
+fn make_certificates(dir: &Path) {
+    let openssl = |args: &[&str]| {
+        let output = Command::new("openssl").args(args).current_dir(dir).output().unwrap_or_else(|err| {
+            panic!("cannot run openssl (Debian's openssl package) to make test certificates: {err}")
+        });
+        assert!(
+            output.status.success(),
+            "openssl {args:?} failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    };
+    std::fs::write(dir.join("san.ext"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n").unwrap();
+    openssl(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.crt",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=tokio-taskpool-redis test CA",
+    ]);
+    openssl(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+        "-subj",
+        "/CN=localhost",
+    ]);
+    openssl(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.crt",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "server.crt",
+        "-days",
+        "2",
+        "-extfile",
+        "san.ext",
+    ]);
 }
 
 /// One PING on a fresh connection, its first reply line.
