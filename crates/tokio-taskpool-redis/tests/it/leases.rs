@@ -16,11 +16,11 @@ async fn a_task_three_times_longer_than_min_idle_is_handled_once() {
     init_logging();
     let server = RedisServer::start();
     let queue = RedisQueue::connect(&server.url(), "long").await.unwrap();
-    let min_idle = Duration::from_millis(300);
+    let min_idle = Duration::from_millis(600);
     let handled = Arc::new(AtomicUsize::new(0));
     let mut consumers = Vec::new();
     // Two processes' worth of consumers; whichever reads the entry, the
-    // other looks for idle entries to take over every ~150 ms.
+    // other looks for idle entries to take over every ~300 ms.
     for name in ["first", "second"] {
         let pool = TaskPool::builder().name(name).build();
         let handled = handled.clone();
