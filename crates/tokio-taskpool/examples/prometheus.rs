@@ -39,6 +39,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .set_buckets(&[0.001, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0])?
         .install()?;
     println!("metrics at http://127.0.0.1:{port}/metrics; Ctrl-C to stop");
+    // One line per failed job rather than a backtrace; the pool catches the
+    // panic and counts it (`outcome="panicked"`).
+    std::panic::set_hook(Box::new(|info| eprintln!("{info}")));
 
     let pool = TaskPool::builder().name("jobs").pool_size(4).build();
     let jobs = job_numbers();
