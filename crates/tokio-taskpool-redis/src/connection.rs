@@ -27,12 +27,9 @@ pub(crate) async fn open_client(url: &str, root_certificate: Option<&[u8]>) -> R
         // redis-rs builds its TLS configuration with rustls's process-wide
         // default provider. When a build enables more than one provider
         // (features are unified across a workspace), rustls cannot choose
-        // one itself; ring is ours. An error means one is installed already.
-        // rustls 0.23.48 deprecates ring's provider because it has no
-        // post-quantum key exchange; it is kept because it builds without
-        // cmake, unlike aws-lc-rs.
-        #[allow(deprecated)]
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        // one itself; aws-lc-rs is ours, as the control plane's. An error
+        // means one is installed already.
+        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     }
     let client = match root_certificate {
         None => Client::open(url),
