@@ -93,8 +93,7 @@ where
     // A cancel before the abort handle is stored (with the next registration,
     // or before the meta task waits: see `UnarmedTask`) finds no handle; the
     // start gate (see `task_future`) covers that window.
-    let future = observed::in_task_span(group, id, task_future(guard, context, make));
-    let handle = observed::spawn_named(|| format!("{}/{}/{}", pool.display, group.name, id.as_u64()), future);
+    let handle = observed::spawn_task(group, id, task_future(guard, context, make));
     unarmed.set(id, handle.abort_handle());
     tracing::debug!("Started {}_Task-{}", pool.display, id);
     Started::Yes { more }

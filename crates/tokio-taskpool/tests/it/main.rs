@@ -18,5 +18,4 @@ mod results;
 mod scenarios;
 mod simple;
 mod sizing;
-mod spans;
 mod support;

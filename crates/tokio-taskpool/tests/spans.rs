@@ -2,6 +2,12 @@
 //! group and task ID, so that its own events carry them; a meta task runs
 //! inside a `taskpool.group` span. Seen through a subscriber that records,
 //! for each event, the fields of the spans around it.
+//!
+//! A test binary of its own, with one test running the cases in turn:
+//! tracing caches whether a span is enabled per call site for the whole
+//! process, so a test elsewhere running at the same time under another
+//! subscriber (or none) could make a span disabled here.
+
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -82,6 +88,12 @@ fn span_fields<'a>(seen: &'a Seen, name: &str) -> &'a Fields {
 }
 
 #[test]
+fn spans_of_tasks_and_meta_tasks() {
+    every_task_event_is_inside_a_span_with_its_pool_group_and_id();
+    meta_tasks_run_inside_a_group_span();
+    without_a_subscriber_at_debug_no_span_is_made();
+}
+
 fn every_task_event_is_inside_a_span_with_its_pool_group_and_id() {
     let recorder = Recorder::default();
     let _default = tracing::subscriber::set_default(subscriber(&recorder));
@@ -121,7 +133,6 @@ fn every_task_event_is_inside_a_span_with_its_pool_group_and_id() {
     }
 }
 
-#[test]
 fn meta_tasks_run_inside_a_group_span() {
     let recorder = Recorder::default();
     let _default = tracing::subscriber::set_default(subscriber(&recorder));
@@ -143,7 +154,6 @@ fn meta_tasks_run_inside_a_group_span() {
     }
 }
 
-#[test]
 fn without_a_subscriber_at_debug_no_span_is_made() {
     // At info level the spans are disabled: the events of a task are then
     // inside no pool span (and the task keeps no span).
