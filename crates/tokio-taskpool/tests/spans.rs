@@ -8,7 +8,6 @@
 //! process, so a test elsewhere running at the same time under another
 //! subscriber (or none) could make a span disabled here.
 
-
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
