@@ -30,33 +30,11 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
-
-use common::run_timed;
+use common::{joinset_apply, pool_apply, run_timed};
 use tokio::runtime::{Builder, Runtime};
-use tokio::task::JoinSet;
-use tokio_taskpool::TaskPool;
 
 const N: usize = 100_000;
 const REPS: usize = 15;
-
-async fn pool_apply(n: usize) -> Duration {
-    let pool = TaskPool::new();
-    let start = Instant::now();
-    let mut results = pool.apply(|| async {}).num(n).start().expect("an open pool");
-    while results.next().await.is_some() {}
-    start.elapsed()
-}
-
-async fn joinset_apply(n: usize) -> Duration {
-    let start = Instant::now();
-    let mut set = JoinSet::new();
-    for _ in 0..n {
-        set.spawn(async {});
-    }
-    while set.join_next().await.is_some() {}
-    start.elapsed()
-}
 
 /// The two runtimes; `on_thread` runs on each worker thread as it starts,
 /// and on this thread for the current-thread runtime (whose tasks run in

@@ -30,7 +30,7 @@ use std::hint::black_box;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{record, run_timed, runtimes, IdleSignal};
+use common::{joinset_apply, pool_apply, record, run_timed, runtimes, IdleSignal};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, SamplingMode, Throughput};
 use futures::StreamExt;
 use tokio::runtime::Runtime;
@@ -73,24 +73,6 @@ where
     Fut: std::future::Future<Output = Duration> + Send + 'static,
 {
     (0..iters).map(|_| run_timed(runtime, &scenario)).sum()
-}
-
-async fn pool_apply(n: usize) -> Duration {
-    let pool = TaskPool::new();
-    let start = Instant::now();
-    let mut results = pool.apply(|| async {}).num(n).start().expect("an open pool");
-    while results.next().await.is_some() {}
-    start.elapsed()
-}
-
-async fn joinset_apply(n: usize) -> Duration {
-    let start = Instant::now();
-    let mut set = JoinSet::new();
-    for _ in 0..n {
-        set.spawn(async {});
-    }
-    while set.join_next().await.is_some() {}
-    start.elapsed()
 }
 
 fn apply(c: &mut Criterion) {

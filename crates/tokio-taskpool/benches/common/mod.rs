@@ -15,6 +15,27 @@ use std::time::Duration;
 use tokio::runtime::{Builder, Runtime};
 use tokio::sync::Notify;
 
+/// `apply` of `n` no-op tasks through a pool, results read: its time.
+pub(crate) async fn pool_apply(n: usize) -> Duration {
+    let pool = tokio_taskpool::TaskPool::new();
+    let start = std::time::Instant::now();
+    let mut results = pool.apply(|| async {}).num(n).start().expect("an open pool");
+    while futures::StreamExt::next(&mut results).await.is_some() {}
+    start.elapsed()
+}
+
+/// The hand-written equivalent of [`pool_apply`]: `n` no-op tasks in a
+/// `JoinSet`, joined.
+pub(crate) async fn joinset_apply(n: usize) -> Duration {
+    let start = std::time::Instant::now();
+    let mut set = tokio::task::JoinSet::new();
+    for _ in 0..n {
+        set.spawn(async {});
+    }
+    while set.join_next().await.is_some() {}
+    start.elapsed()
+}
+
 /// The two runtimes of the issue: multi-thread with 2 workers, and
 /// current-thread. The short names appear in benchmark IDs.
 pub(crate) fn runtimes() -> Vec<(&'static str, Runtime)> {
