@@ -8,6 +8,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use super::core::ConsumerCore;
 use super::delivery::EntryMeta;
 use crate::fields;
+use crate::keys::QueueKeys;
 use crate::retry_command::with_reconnects;
 use crate::stats::StatsCounters;
 
@@ -37,21 +38,8 @@ async fn schedule_retry(core: &ConsumerCore, meta: &EntryMeta, error: &str) {
     })
     .to_string();
     let mut pipe = redis::pipe();
-    pipe.atomic()
-        .cmd("ZADD")
-        .arg(keys.delayed())
-        .arg(due)
-        .arg(member)
-        .ignore()
-        .cmd("XACK")
-        .arg(keys.stream())
-        .arg(keys.group())
-        .arg(&meta.id)
-        .ignore()
-        .cmd("XDEL")
-        .arg(keys.stream())
-        .arg(&meta.id)
-        .ignore();
+    pipe.atomic().cmd("ZADD").arg(keys.delayed()).arg(due).arg(member).ignore();
+    ack_and_delete(&mut pipe, keys, &meta.id);
     match run_settling(core, "scheduling a retry", &pipe).await {
         Ok(()) => {
             StatsCounters::add(&core.stats.retried, 1);
@@ -92,16 +80,8 @@ pub(crate) async fn dead_letter(core: &ConsumerCore, meta: &EntryMeta, error: &s
         .arg(&core.name)
         .arg(fields::FAILED_AT)
         .arg(now_ms())
-        .ignore()
-        .cmd("XACK")
-        .arg(keys.stream())
-        .arg(keys.group())
-        .arg(&meta.id)
-        .ignore()
-        .cmd("XDEL")
-        .arg(keys.stream())
-        .arg(&meta.id)
         .ignore();
+    ack_and_delete(&mut pipe, keys, &meta.id);
     match run_settling(core, "dead-lettering an entry", &pipe).await {
         Ok(()) => {
             StatsCounters::add(&core.stats.dead_lettered, 1);
@@ -140,4 +120,12 @@ async fn run_settling(
 /// makes retries due at once).
 pub(crate) fn now_ms() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or(Duration::ZERO).as_millis() as u64
+}
+
+/// Ends a settling transaction: the entry is acknowledged and deleted from
+/// the stream in the same transaction that retries or dead-letters it, so
+/// that it is never both pending and moved.
+fn ack_and_delete(pipe: &mut redis::Pipeline, keys: &QueueKeys, id: &str) {
+    pipe.cmd("XACK").arg(keys.stream()).arg(keys.group()).arg(id).ignore();
+    pipe.cmd("XDEL").arg(keys.stream()).arg(id).ignore();
 }
